@@ -1,0 +1,272 @@
+#include "cli/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "cli/version.hpp"
+#include "graph/supply_graph.hpp"
+#include "scenario/loader.hpp"
+
+namespace chipsim {
+namespace {
+
+std::string fmt(double v) {
+  std::ostringstream os;
+  os.precision(5);
+  os << v;
+  return os.str();
+}
+
+std::string region_list(const Scenario& s, const std::vector<int>& regions, bool all_but,
+                        int issuer) {
+  if (regions.empty())
+    return all_but && issuer != kNone ? "all but " + s.regions[issuer].name : "all";
+  std::string out;
+  for (int r : regions)
+    out += (out.empty() ? "" : ",") + s.regions[r].name;
+  return out;
+}
+
+std::string criteria_text(const std::vector<SpecCriterion>& cs) {
+  std::string out;
+  for (const auto& c : cs) {
+    std::string clause;
+    auto bound = [&](const char* name, double lo, double hi) {
+      if (std::isfinite(lo))
+        clause += (clause.empty() ? "" : "&") + std::string(name) + ">=" + fmt(lo);
+      if (std::isfinite(hi))
+        clause += (clause.empty() ? "" : "&") + std::string(name) + "<" + fmt(hi);
+    };
+    bound("TPP", c.tpp_min, c.tpp_max);
+    bound("PD", c.density_min, c.density_max);
+    bound("BW", c.bandwidth_min, c.bandwidth_max);
+    bound("IC", c.interconnect_min, c.interconnect_max);
+    out += (out.empty() ? "" : " | ") + (clause.empty() ? "any" : clause);
+  }
+  return out;
+}
+
+std::string names(const std::vector<int>& idx, const auto& list) {
+  std::string out;
+  for (int i : idx)
+    out += (out.empty() ? "" : ",") + list[i].name;
+  return out;
+}
+
+// One line describing what a rule does, for the policy timeline.
+std::string describe(const Scenario& s, const RuleBody& b, int issuer) {
+  std::string out;
+  const std::string to = " -> " + region_list(s, b.destinations, true, issuer);
+  switch (b.type) {
+    case RuleType::export_control:
+      out = std::string(to_string(b.status)) + to;
+      if (!b.criteria.empty()) out += " where " + criteria_text(b.criteria);
+      if (!b.products.empty()) out += " products " + names(b.products, s.products);
+      if (b.status == ExportStatus::licensed)
+        out += "; approval " + b.approval_probability.describe() + ", fee " +
+               b.revenue_share.describe() + ", cap " + b.volume_cap.describe();
+      break;
+    case RuleType::entity_list:
+      out = "vendors " + names(b.vendors, s.vendors);
+      break;
+    case RuleType::input_control:
+      out = std::string("foreign ") + to_string(b.input) + " cut" + to;
+      if (b.input == InputKind::equipment) out += "; growth cut " + b.rate.describe();
+      break;
+    case RuleType::import_ban:
+    case RuleType::import_penalty:
+      out = b.criteria.empty() && b.products.empty() && b.vendors.empty() ? "all foreign products"
+                                                                          : "foreign products";
+      if (!b.criteria.empty()) out += " where " + criteria_text(b.criteria);
+      if (!b.products.empty()) out += " " + names(b.products, s.products);
+      if (!b.vendors.empty()) out += " of " + names(b.vendors, s.vendors);
+      if (b.type == RuleType::import_penalty) out += "; penalty " + b.penalty.describe();
+      break;
+    case RuleType::domestic_mandate:
+      out = "state-funded buyers: domestic share " + b.share.describe();
+      break;
+    case RuleType::production_subsidy:
+    case RuleType::energy_subsidy:
+      out = "rate " + b.rate.describe();
+      break;
+  }
+  return out;
+}
+
+void print_timeline(const Scenario& s, std::ostream& out) {
+  struct Line {
+    int period;
+    std::string text;
+  };
+  std::vector<Line> lines;
+  const auto& cal = s.calendar;
+  for (const Rule& r : s.rules) {
+    const Policy& p = s.policies[r.policy];
+    std::string when = cal.label(r.effective);
+    if (r.announced < r.effective) when += " (announced " + cal.label(r.announced) + ")";
+    lines.push_back({r.effective, "  " + when + "  " + p.name + "." + r.name + "  " +
+                                      to_string(r.body.type) + ": " +
+                                      describe(s, r.body, p.region)});
+  }
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const Line& a, const Line& b) { return a.period < b.period; });
+  out << "policy timeline (" << s.rules.size() << " scheduled rules)\n";
+  for (const auto& l : lines)
+    out << l.text << "\n";
+  for (const Event& e : s.events) {
+    const Policy& p = s.policies[e.policy];
+    out << "  event " << p.name << "." << e.name << ": hazard " << e.hazard.describe()
+        << "/period in " << cal.label(e.window_start) << ".." << cal.label(e.window_end - 1)
+        << ", lag " << e.lag << "  " << to_string(e.body.type) << ": "
+        << describe(s, e.body, p.region) << "\n";
+  }
+  for (const Trigger& t : s.triggers) {
+    const Policy& p = s.policies[t.policy];
+    out << "  trigger " << p.name << "." << t.name << ": when " << to_string(t.variable) << "["
+        << s.regions[t.region].name << "] " << (t.above ? ">" : "<") << " "
+        << t.threshold.describe() << ", lag " << t.lag << "  " << to_string(t.body.type) << ": "
+        << describe(s, t.body, p.region) << "\n";
+  }
+}
+
+void print_summary(const Scenario& s, const SupplyGraph& g, std::ostream& out) {
+  const auto& cal = s.calendar;
+  out << "scenario  " << s.name << " (" << s.source_path << ")\n";
+  if (!s.description.empty()) out << "          " << s.description << "\n";
+  out << "horizon   " << cal.label(0) << " .. " << cal.label(cal.periods - 1) << ", " << cal.periods
+      << (cal.length == PeriodLength::quarter ? " quarters" : " months") << "; " << s.replicates
+      << " replicates, seed " << s.seed << "\n";
+  out << "entities  " << s.regions.size() << " regions, " << s.foundries.size() << " foundries ("
+      << s.nodes.size() << " process nodes), " << s.memory.size() << " memory suppliers, "
+      << s.packagers.size() << " packagers, " << s.ecosystems.size() << " ecosystems,\n          "
+      << s.vendors.size() << " vendors, " << s.products.size() << " products, "
+      << s.inventories.size() << " inventories, " << s.buyers.size() << " buyers, "
+      << s.channels.size() << " channels, " << s.policies.size() << " policies (" << s.rules.size()
+      << " rules, " << s.events.size() << " events, " << s.triggers.size() << " triggers)\n";
+  out << "graph     " << g.vertex_count() << " vertices, " << g.edge_count() << " edges\n";
+  print_timeline(s, out);
+}
+
+int report(const ScenarioError& e, std::ostream& err) {
+  for (const auto& d : e.diagnostics())
+    err << d.str() << "\n";
+  const auto n = e.diagnostics().size();
+  err << "chipsim: " << n << (n == 1 ? " error" : " errors") << "; nothing was written\n";
+  return kExitBadInput;
+}
+
+// Writes through a temporary file renamed into place, so no half-written file is left.
+void write_atomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw std::runtime_error("cannot open '" + tmp + "' for writing");
+    f << content;
+    f.flush();
+    if (!f) {
+      std::filesystem::remove(tmp);
+      throw std::runtime_error("failed writing '" + tmp + "'");
+    }
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{
+      "chipsim: Monte Carlo simulator of the AI-accelerator supply chain under export "
+      "controls"};
+  app.set_version_flag("--version", std::string("chipsim ") + CHIPSIM_VERSION + " (commit " +
+                                        CHIPSIM_GIT_COMMIT + ")");
+  app.require_subcommand(1);
+
+  std::string scenario_path;
+  std::vector<std::string> overrides;
+  auto add_scenario_args = [&](CLI::App* cmd) {
+    cmd->add_option("scenario", scenario_path, "Scenario TOML file")->required();
+    cmd->add_option("--set", overrides,
+                    "Override a scenario value, e.g. --set policy.us.enforcement=0.8 "
+                    "(repeatable)")
+        ->allow_extra_args(false);
+  };
+
+  CLI::App* validate = app.add_subcommand("validate", "Check a scenario and print its summary");
+  add_scenario_args(validate);
+
+  std::string format = "dot", graph_out;
+  CLI::App* graph = app.add_subcommand("graph", "Write the supply graph (Graphviz dot or JSON)");
+  add_scenario_args(graph);
+  graph->add_option("--format", format, "Output format")->check(CLI::IsMember({"dot", "json"}));
+  graph->add_option("-o,--output", graph_out, "Output file (default: standard output)");
+
+  long replicates = 0;
+  std::uint64_t seed = 0;
+  std::string run_out;
+  CLI::App* run = app.add_subcommand("run", "Run the Monte Carlo ensemble of a scenario");
+  add_scenario_args(run);
+  run->add_option("-n,--replicates", replicates, "Number of replicates")
+      ->check(CLI::Range(1L, 100'000'000L));
+  run->add_option("--seed", seed, "Root seed");
+  run->add_option("-o,--output", run_out, "Output HDF5 file");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp& e) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::CallForVersion& e) {
+    out << e.what() << "\n";
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    // Subcommand help requests arrive here too (CLI11 reports them via the same path).
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      out << app.help();
+      return kExitOk;
+    }
+    err << "chipsim: " << e.what() << "\n";
+    err << "Run 'chipsim --help' for usage.\n";
+    return kExitBadInput;
+  }
+
+  try {
+    const Scenario scenario = load_scenario(scenario_path, overrides);
+    const SupplyGraph supply(scenario);
+    if (validate->parsed()) {
+      print_summary(scenario, supply, out);
+      out << "OK: " << scenario_path << " is valid\n";
+      return kExitOk;
+    }
+    if (graph->parsed()) {
+      std::ostringstream text;
+      if (format == "json")
+        supply.write_json(text);
+      else
+        supply.write_dot(text);
+      if (graph_out.empty())
+        out << text.str();
+      else
+        write_atomically(graph_out, text.str());
+      return kExitOk;
+    }
+    // run
+    err << "chipsim run: the market model is not built yet, so nothing can be simulated.\n"
+           "The scenario is valid; 'chipsim validate' and 'chipsim graph' work today.\n";
+    return kExitFailure;
+  } catch (const ScenarioError& e) {
+    return report(e, err);
+  } catch (const std::exception& e) {
+    err << "chipsim: error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace chipsim

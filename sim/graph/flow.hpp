@@ -1,0 +1,63 @@
+// Max-flow / min-cut on a reusable network, solved with Boost.Graph's Boykov-Kolmogorov
+// algorithm. The model builds one network per run (inputs -> products -> sink), changes
+// capacities in place every period (no allocation), solves it to share scarce capacity, and
+// reads the minimum cut to name the binding input (the chokepoint).
+//
+// Note: set_capacity() allocates nothing; Boost's solver itself keeps small internal work
+// queues that it allocates per call.
+#pragma once
+
+#include <boost/graph/adjacency_list.hpp>
+#include <cstddef>
+#include <vector>
+
+namespace chipsim {
+
+class FlowNetwork {
+ public:
+  using EdgeId = std::size_t;
+
+  explicit FlowNetwork(std::size_t vertices = 0);
+
+  std::size_t add_vertex();
+  // Adds a directed edge (and its zero-capacity reverse twin, which the algorithm needs).
+  EdgeId add_edge(std::size_t from, std::size_t to, double capacity);
+  void set_capacity(EdgeId edge, double capacity);
+  [[nodiscard]] double capacity(EdgeId edge) const;
+
+  // Maximum flow from source to sink; fills flow() and the cut queries below.
+  double max_flow(std::size_t source, std::size_t sink);
+  // Flow on an edge after max_flow().
+  [[nodiscard]] double flow(EdgeId edge) const;
+  // After max_flow(): true if `v` lies on the source side of a minimum cut (it is reachable
+  // from the source in the residual network).
+  [[nodiscard]] bool on_source_side(std::size_t v) const;
+  // After max_flow(): true if `edge` crosses that minimum cut (source side -> sink side);
+  // such edges are saturated, and their capacities sum to the max flow.
+  [[nodiscard]] bool in_min_cut(EdgeId edge) const;
+  [[nodiscard]] std::vector<EdgeId> min_cut() const;
+
+  [[nodiscard]] std::size_t vertex_count() const { return boost::num_vertices(graph_); }
+  [[nodiscard]] std::size_t edge_count() const { return forward_.size(); }
+
+ private:
+  using Traits = boost::adjacency_list_traits<boost::vecS, boost::vecS, boost::directedS>;
+  struct EdgeProps {
+    double capacity = 0;
+    double residual = 0;
+    Traits::edge_descriptor reverse;
+  };
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS,
+                                      boost::no_property, EdgeProps>;
+
+  Graph graph_;
+  std::vector<Graph::edge_descriptor> forward_;
+  // Work arrays for the solver, sized with the graph and reused between solves.
+  std::vector<Graph::edge_descriptor> predecessor_;
+  std::vector<boost::default_color_type> color_;
+  std::vector<long> distance_;
+  std::size_t source_ = 0;
+  bool solved_ = false;
+};
+
+}  // namespace chipsim

@@ -1,0 +1,60 @@
+#include "graph/structure.hpp"
+
+#include <algorithm>
+
+#include "graph/supply_graph.hpp"
+
+namespace chipsim {
+
+void check_structure(const Scenario& s, Diagnostics& diags) {
+  const SupplyGraph graph(s);
+
+  const std::vector<int> cycle = graph.component_cycle();
+  if (!cycle.empty()) {
+    std::string path;
+    for (int p : cycle)
+      path += (path.empty() ? "" : " -> ") + s.products[p].name;
+    const Product& first = s.products[cycle.front()];
+    diags.error(first.inputs.loc, "product." + first.name + ".inputs.components",
+                "cycle in the supply graph: " + path +
+                    " (a product cannot consume itself, directly or through its components)");
+  }
+
+  for (std::size_t b = 0; b < s.buyers.size(); ++b) {
+    if (graph.reachable(static_cast<int>(b))) continue;
+    const Buyer& buyer = s.buyers[b];
+    diags.error(buyer.loc, "buyer." + buyer.name,
+                "no product can reach this buyer: no channel serves region '" +
+                    s.regions[buyer.region].name + "'; add it to a channel's destinations");
+  }
+
+  for (const Product& p : s.products) {
+    if (p.inputs.hbm_stacks == 0) continue;
+    for (const auto& gen : p.inputs.hbm_generations) {
+      const bool supplied =
+          std::any_of(s.memory.begin(), s.memory.end(),
+                      [&](const MemorySupplier& m) { return m.generation == gen; }) ||
+          std::any_of(s.inventories.begin(), s.inventories.end(), [&](const Inventory& i) {
+            return i.kind == InventoryKind::hbm && i.generation == gen;
+          });
+      if (!supplied) {
+        std::vector<std::string> known;
+        for (const auto& m : s.memory)
+          known.push_back(m.generation);
+        diags.error(p.inputs.loc, "product." + p.name + ".inputs.hbm.generations",
+                    "no memory supplier or HBM stockpile provides generation '" + gen + "'" +
+                        did_you_mean(gen, known));
+      }
+    }
+  }
+
+  for (const Inventory& inv : s.inventories) {
+    if (inv.kind == InventoryKind::die_bank && inv.product != kNone &&
+        s.products[inv.product].inputs.node == kNone)
+      diags.error(inv.loc, "inventory." + inv.name + ".product",
+                  "a die bank needs a product made from foundry dies; '" +
+                      s.products[inv.product].name + "' has no `node` input");
+  }
+}
+
+}  // namespace chipsim

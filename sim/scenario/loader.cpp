@@ -1,0 +1,1161 @@
+// TOML -> Scenario. The only translation unit that includes toml++ (it is slow to compile).
+//
+// Flow: parse the file; if it has `extends`, load the parent first and move this file's
+// values over it (moving keeps each value's source position, so errors point at the file
+// that set the value); apply --set overrides the same way; then convert the merged table
+// into the typed Scenario, collecting every problem; then check the supply-graph structure.
+#include "scenario/loader.hpp"
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "graph/structure.hpp"
+
+namespace chipsim {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+SourceLoc loc_of(const toml::source_region& r) {
+  SourceLoc l;
+  if (r.path) {
+    l.file = r.path;
+    l.line = r.begin.line;
+    l.column = r.begin.column;
+  }
+  return l;
+}
+SourceLoc loc_of(const toml::node& n) {
+  return loc_of(n.source());
+}
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
+  }
+}
+
+std::string show(const toml::node& n) {
+  std::ostringstream os;
+  if (n.is_string())
+    os << '"' << n.as_string()->get() << '"';
+  else if (n.is_table())
+    os << "a table";
+  else if (n.is_array())
+    os << "an array";
+  else
+    n.visit([&](auto&& v) { os << v; });
+  std::string s = os.str();
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return s;
+}
+
+std::string fmt(double v) {
+  std::ostringstream os;
+  os.precision(6);
+  os << v;
+  return os.str();
+}
+
+// Accepted range of a numeric value.
+struct Range {
+  double min = -kInf;
+  double max = kInf;
+  bool min_open = false;  // value must be > min rather than >= min
+  [[nodiscard]] bool contains(double v) const {
+    return (min_open ? v > min : v >= min) && v <= max;
+  }
+  [[nodiscard]] std::string describe() const {
+    if (min == -kInf && max == kInf) return "a finite number";
+    if (max == kInf) return std::string("a number ") + (min_open ? "> " : ">= ") + fmt(min);
+    if (min == -kInf) return "a number <= " + fmt(max);
+    return "a number " + std::string(min_open ? "in (" : "in [") + fmt(min) + ", " + fmt(max) + "]";
+  }
+};
+constexpr Range kAny{};
+constexpr Range kNonNegative{0, kInf};
+constexpr Range kPositive{0, kInf, true};
+constexpr Range kFraction{0, 1};
+constexpr Range kGrowth{-1, kInf, true};  // growth rates: > -100% a year
+
+// Reads one TOML table against a schema: every accessor records its key as known, and
+// finish() reports every key that no accessor asked for.
+class Reader {
+ public:
+  Reader(const toml::table& table, std::string path, Diagnostics& diags)
+      : table_(table), path_(std::move(path)), diags_(diags) {}
+
+  [[nodiscard]] std::string key_path(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] SourceLoc loc() const { return loc_of(table_); }
+  [[nodiscard]] SourceLoc loc(std::string_view key) const {
+    const toml::node* n = table_.get(key);
+    return n ? loc_of(*n) : loc();
+  }
+  Diagnostics& diags() { return diags_; }
+
+  const toml::node* node(std::string_view key) {
+    known_.emplace(key);
+    return table_.get(key);
+  }
+  void error(std::string_view key, std::string message) {
+    diags_.error(loc(key), key_path(key), std::move(message));
+  }
+  void missing(std::string_view key, std::string_view expected) {
+    diags_.error(loc(), key_path(key),
+                 "required key is missing; expected " + std::string(expected));
+  }
+
+  std::optional<double> number(std::string_view key, Range range, bool required) {
+    const toml::node* n = node(key);
+    if (!n) {
+      if (required) missing(key, range.describe());
+      return std::nullopt;
+    }
+    return to_number(*n, key_path(key), range);
+  }
+  double number(std::string_view key, Range range, double fallback) {
+    return number(key, range, false).value_or(fallback);
+  }
+
+  // A constant or a distribution table; `fallback` nullopt makes the key required.
+  Param param(std::string_view key, Range range, std::optional<double> fallback) {
+    const toml::node* n = node(key);
+    if (!n) {
+      if (!fallback) {
+        missing(key, range.describe() + " or a distribution table");
+        return Param::constant(std::isfinite(range.min) ? range.min : 0.0);
+      }
+      return Param::constant(*fallback);
+    }
+    if (const auto* t = n->as_table()) return distribution(*t, key_path(key), range);
+    Param p = Param::constant(to_number(*n, key_path(key), range).value_or(0.0));
+    p.loc = loc_of(*n);
+    return p;
+  }
+
+  std::optional<std::string> string(std::string_view key, bool required) {
+    const toml::node* n = node(key);
+    if (!n) {
+      if (required) missing(key, "a string");
+      return std::nullopt;
+    }
+    if (!n->is_string()) {
+      error(key, "expected a string, got " + type_name(*n) + " " + show(*n));
+      return std::nullopt;
+    }
+    return n->as_string()->get();
+  }
+
+  bool boolean(std::string_view key, bool fallback) {
+    const toml::node* n = node(key);
+    if (!n) return fallback;
+    if (!n->is_boolean()) {
+      error(key, "expected true or false, got " + type_name(*n) + " " + show(*n));
+      return fallback;
+    }
+    return n->as_boolean()->get();
+  }
+
+  std::int64_t integer(std::string_view key, std::int64_t lo, std::int64_t hi,
+                       std::int64_t fallback) {
+    const toml::node* n = node(key);
+    if (!n) return fallback;
+    const auto* v = n->as_integer();
+    if (!v || v->get() < lo || v->get() > hi) {
+      error(key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                     "], got " + type_name(*n) + " " + show(*n));
+      return fallback;
+    }
+    return v->get();
+  }
+
+  // One of `choices`; reports a did-you-mean otherwise.
+  std::optional<std::string> choice(std::string_view key, const std::vector<std::string>& choices,
+                                    std::optional<std::string> fallback) {
+    auto s = string(key, !fallback);
+    if (!s) return table_.get(key) ? std::nullopt : fallback;
+    if (std::find(choices.begin(), choices.end(), *s) == choices.end()) {
+      error(key, "expected one of " + join(choices) + ", got \"" + *s + "\"" +
+                     did_you_mean(*s, choices));
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  // A string or an array of strings; duplicates are errors.
+  std::vector<std::string> strings(std::string_view key, bool required) {
+    std::vector<std::string> out;
+    const toml::node* n = node(key);
+    if (!n) {
+      if (required) missing(key, "a string or an array of strings");
+      return out;
+    }
+    if (n->is_string()) return {n->as_string()->get()};
+    const auto* arr = n->as_array();
+    if (!arr) {
+      error(key, "expected a string or an array of strings, got " + type_name(*n));
+      return out;
+    }
+    for (const auto& item : *arr) {
+      if (!item.is_string()) {
+        diags_.error(loc_of(item), key_path(key),
+                     "expected an array of strings, found " + type_name(item) + " " + show(item));
+        continue;
+      }
+      const std::string& s = item.as_string()->get();
+      if (std::find(out.begin(), out.end(), s) != out.end()) {
+        diags_.error(loc_of(item), key_path(key), "\"" + s + "\" is listed twice");
+        continue;
+      }
+      out.push_back(s);
+    }
+    return out;
+  }
+
+  const toml::table* table(std::string_view key, bool required) {
+    const toml::node* n = node(key);
+    if (!n) {
+      if (required) missing(key, "a table");
+      return nullptr;
+    }
+    if (!n->is_table()) {
+      error(key, "expected a table, got " + type_name(*n) + " " + show(*n));
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  // Reports every key not read; `context` follows "unknown key 'x'" (e.g. " for a rule of
+  // type 'entity_list'").
+  void finish(std::string_view context = {}) {
+    std::vector<std::string> known(known_.begin(), known_.end());
+    for (const auto& [k, v] : table_) {
+      const std::string key(k.str());
+      if (known_.count(key)) continue;
+      diags_.error(loc_of(k.source()), key_path(key),
+                   "unknown key '" + key + "'" + std::string(context) + did_you_mean(key, known) +
+                       "; expected one of " + join(known));
+    }
+  }
+
+  static std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v)
+      out += (out.empty() ? "" : ", ") + s;
+    return out.empty() ? "nothing" : out;
+  }
+
+  std::optional<double> to_number(const toml::node& n, const std::string& key, Range range) {
+    double v = 0;
+    if (const auto* i = n.as_integer())
+      v = static_cast<double>(i->get());
+    else if (const auto* f = n.as_floating_point())
+      v = f->get();
+    else {
+      diags_.error(loc_of(n), key,
+                   "expected " + range.describe() + ", got " + type_name(n) + " " + show(n));
+      return std::nullopt;
+    }
+    if (!std::isfinite(v) || !range.contains(v)) {
+      diags_.error(loc_of(n), key, "expected " + range.describe() + ", got " + show(n));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+ private:
+  Param distribution(const toml::table& t, const std::string& key, Range range) {
+    Reader r(t, key, diags_);
+    Param p;
+    p.loc = loc_of(t);
+    static const std::vector<std::string> kinds = {"normal", "lognormal", "uniform", "triangular",
+                                                   "beta"};
+    const auto kind = r.choice("dist", kinds, std::nullopt);
+    if (!kind) {
+      r.finish();
+      return Param::constant(range.contains(0) ? 0.0 : range.min);
+    }
+    const std::size_t before = diags_.items().size();
+    auto bad = [&](const std::string& msg) { diags_.error(p.loc, key, msg); };
+    if (*kind == "normal") {
+      p.kind = DistKind::normal;
+      p.a = r.number("mean", kAny, true).value_or(0);
+      p.b = r.number("sd", kPositive, true).value_or(1);
+      p.low = r.number("low", kAny, -kInf);
+      p.high = r.number("high", kAny, kInf);
+    } else if (*kind == "lognormal") {
+      p.kind = DistKind::lognormal;
+      p.a = r.number("median", kPositive, true).value_or(1);
+      p.b = r.number("sigma", kPositive, true).value_or(1);
+      p.low = r.number("low", kNonNegative, 0.0);
+      p.high = r.number("high", kAny, kInf);
+    } else if (*kind == "uniform") {
+      p.kind = DistKind::uniform;
+      p.low = r.number("low", kAny, true).value_or(0);
+      p.high = r.number("high", kAny, true).value_or(1);
+    } else if (*kind == "triangular") {
+      p.kind = DistKind::triangular;
+      p.low = r.number("low", kAny, true).value_or(0);
+      p.a = r.number("mode", kAny, true).value_or(0);
+      p.high = r.number("high", kAny, true).value_or(1);
+      if (diags_.items().size() == before && (p.a < p.low || p.a > p.high))
+        bad("triangular mode " + fmt(p.a) + " must lie in [low, high] = [" + fmt(p.low) + ", " +
+            fmt(p.high) + "]");
+    } else {
+      p.kind = DistKind::beta;
+      p.a = r.number("alpha", kPositive, true).value_or(1);
+      p.b = r.number("beta", kPositive, true).value_or(1);
+      p.low = r.number("low", kAny, 0.0);
+      p.high = r.number("high", kAny, 1.0);
+    }
+    r.finish(" in a " + *kind + " distribution");
+    if (diags_.items().size() != before) return Param::constant(p.central());
+    if (!(p.low < p.high)) {
+      bad(*kind + " distribution needs low < high, got low=" + fmt(p.low) +
+          ", high=" + fmt(p.high));
+      return Param::constant(p.central());
+    }
+    if ((p.kind == DistKind::normal || p.kind == DistKind::lognormal) &&
+        !(p.a >= p.low && p.a <= p.high)) {
+      bad(std::string(*kind == "normal" ? "mean " : "median ") + fmt(p.a) +
+          " lies outside the truncation interval [" + fmt(p.low) + ", " + fmt(p.high) + "]");
+      return Param::constant(p.central());
+    }
+    // The whole support must be admissible for the parameter.
+    const bool low_ok =
+        range.min_open ? p.low > range.min || (p.kind == DistKind::lognormal && p.low >= range.min)
+                       : p.low >= range.min;
+    if (!low_ok || p.high > range.max) {
+      bad(*kind + " distribution can take values outside the admissible range (" +
+          range.describe() + "); set low/high to truncate it inside that range");
+      return Param::constant(p.central());
+    }
+    return p;
+  }
+
+  const toml::table& table_;
+  std::string path_;
+  Diagnostics& diags_;
+  std::set<std::string, std::less<>> known_;
+};
+
+// ---------------------------------------------------------------------------------------
+// extends and --set
+
+void merge_into(toml::table& base, toml::table&& overlay) {
+  for (auto&& [key, value] : overlay) {
+    toml::node* existing = base.get(key.str());
+    if (existing && existing->is_table() && value.is_table()) {
+      merge_into(*existing->as_table(), std::move(*value.as_table()));
+      continue;
+    }
+    value.visit([&](auto&& v) { base.insert_or_assign(key, std::move(v)); });
+  }
+}
+
+std::optional<toml::table> parse_toml(std::string_view text, const std::string& name,
+                                      Diagnostics& diags) {
+  try {
+    return toml::parse(text, name);
+  } catch (const toml::parse_error& e) {
+    SourceLoc l = loc_of(e.source());
+    if (!l.known()) l.file = std::make_shared<const std::string>(name);
+    diags.error(l, "", "TOML syntax error: " + std::string(e.description()));
+    return std::nullopt;
+  }
+}
+
+std::optional<toml::table> load_chain(const std::string& path, const std::string* text,
+                                      std::vector<std::string>& chain, Diagnostics& diags,
+                                      const SourceLoc& from) {
+  std::string content;
+  if (text) {
+    content = *text;
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      if (from.known())
+        diags.error(from, "extends", "cannot read parent scenario '" + path + "'");
+      else
+        diags.error({std::make_shared<const std::string>(path), 0, 0}, "",
+                    "cannot read scenario file");
+      return std::nullopt;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    content = ss.str();
+  }
+  auto table = parse_toml(content, path, diags);
+  if (!table) return std::nullopt;
+  const toml::node* ext = table->get("extends");
+  if (!ext) return table;
+  if (!ext->is_string()) {
+    diags.error(loc_of(*ext), "extends",
+                "expected the path of a parent scenario as a string, got " + type_name(*ext));
+    return std::nullopt;
+  }
+  fs::path parent = ext->as_string()->get();
+  if (parent.is_relative() && !text) parent = fs::path(path).parent_path() / parent;
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(parent, ec);
+  const std::string key = ec ? parent.string() : canonical.string();
+  if (std::find(chain.begin(), chain.end(), key) != chain.end()) {
+    std::string cycle;
+    for (const auto& c : chain)
+      cycle += c + " -> ";
+    diags.error(loc_of(*ext), "extends", "extends loop: " + cycle + key);
+    return std::nullopt;
+  }
+  chain.push_back(key);
+  auto base = load_chain(parent.string(), nullptr, chain, diags, loc_of(*ext));
+  if (!base) return std::nullopt;
+  table->erase("extends");
+  merge_into(*base, std::move(*table));
+  return base;
+}
+
+void apply_override(toml::table& root, const std::string& text, int index, Diagnostics& diags) {
+  const std::string name = "--set#" + std::to_string(index);
+  const auto eq = text.find('=');
+  auto source = std::make_shared<const std::string>(name);
+  if (eq == std::string::npos || eq == 0) {
+    diags.error({source, 1, 1}, "", "expected --set KEY.PATH=VALUE, got '" + text + "'");
+    return;
+  }
+  // Parsed as a one-line TOML document, so dotted keys and every TOML value type work and
+  // columns in messages match the argument. A value that is not TOML is taken as a string.
+  Diagnostics attempt;
+  auto table = parse_toml(text, name, attempt);
+  if (!table) {
+    std::string key = text.substr(0, eq), value = text.substr(eq + 1);
+    std::string quoted;
+    for (char c : value) {
+      if (c == '"' || c == '\\') quoted += '\\';
+      quoted += c;
+    }
+    table = parse_toml(key + "=\"" + quoted + "\"", name, diags);
+    if (!table) return;
+  }
+  merge_into(root, std::move(*table));
+}
+
+// ---------------------------------------------------------------------------------------
+// Conversion
+
+bool valid_name(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '+';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+template <class T>
+std::vector<std::string> names_of(const std::vector<T>& v) {
+  std::vector<std::string> out;
+  out.reserve(v.size());
+  for (const auto& x : v)
+    out.push_back(x.name);
+  return out;
+}
+
+class Converter {
+ public:
+  Converter(const toml::table& root, Diagnostics& diags) : root_(root), diags_(diags) {}
+
+  Scenario run() {
+    Reader top(root_, "", diags_);
+    s_.name = top.string("name", true).value_or("");
+    s_.description = top.string("description", false).value_or("");
+    simulation(top);
+    mechanisms(top);
+    market(top);
+    output(top);
+    each(top, "region", [&](Reader& r, const std::string& n) { region(r, n); });
+    each(top, "ecosystem", [&](Reader& r, const std::string& n) { ecosystem(r, n); });
+    each(top, "foundry", [&](Reader& r, const std::string& n) { foundry(r, n); });
+    each(top, "memory", [&](Reader& r, const std::string& n) { memory(r, n); });
+    each(top, "packager", [&](Reader& r, const std::string& n) { packager(r, n); });
+    each(top, "vendor", [&](Reader& r, const std::string& n) { vendor(r, n); });
+    // Products reference each other (components), so all names are known first.
+    if (const auto* t = as_table_or_null(root_.get("product")))
+      for (const auto& [k, v] : *t)
+        product_names_.emplace_back(k.str());
+    each(top, "product", [&](Reader& r, const std::string& n) { product(r, n); });
+    each(top, "inventory", [&](Reader& r, const std::string& n) { inventory(r, n); });
+    each(top, "buyer", [&](Reader& r, const std::string& n) { buyer(r, n); });
+    each(top, "channel", [&](Reader& r, const std::string& n) { channel(r, n); });
+    each(top, "policy", [&](Reader& r, const std::string& n) { policy(r, n); });
+    top.finish();
+    require_nonempty(top);
+    return std::move(s_);
+  }
+
+ private:
+  static const toml::table* as_table_or_null(const toml::node* n) {
+    return n ? n->as_table() : nullptr;
+  }
+
+  // Calls fn for each entry of the table-of-tables `section`.
+  template <class Fn>
+  void each(Reader& parent, const std::string& section, Fn fn) {
+    const toml::table* t = parent.table(section, false);
+    if (!t) return;
+    for (const auto& [k, v] : *t) {
+      const std::string name(k.str());
+      const std::string path = parent.key_path(section) + "." + name;
+      if (!valid_name(name)) {
+        diags_.error(
+            loc_of(k.source()), path,
+            "invalid name '" + name + "'; expected 1-64 characters from A-Z a-z 0-9 _ - +");
+        continue;
+      }
+      if (!v.is_table()) {
+        diags_.error(
+            loc_of(v), path,
+            "expected a table describing " + section + " '" + name + "', got " + type_name(v));
+        continue;
+      }
+      Reader r(*v.as_table(), path, diags_);
+      fn(r, name);
+      r.finish();
+    }
+  }
+
+  // Resolves a name against a list, with did-you-mean.
+  template <class T>
+  int ref(Reader& r, std::string_view key, const std::string& name, const std::vector<T>& list,
+          const char* what) {
+    for (std::size_t i = 0; i < list.size(); ++i)
+      if (list[i].name == name) return static_cast<int>(i);
+    r.error(key, "no " + std::string(what) + " named '" + name + "'" +
+                     did_you_mean(name, names_of(list)));
+    return kNone;
+  }
+  template <class T>
+  int ref_key(Reader& r, std::string_view key, const std::vector<T>& list, const char* what,
+              bool required = true) {
+    auto name = r.string(key, required);
+    return name ? ref(r, key, *name, list, what) : kNone;
+  }
+  template <class T>
+  std::vector<int> refs(Reader& r, std::string_view key, const std::vector<T>& list,
+                        const char* what) {
+    std::vector<int> out;
+    for (const auto& n : r.strings(key, false)) {
+      const int i = ref(r, key, n, list, what);
+      if (i != kNone) out.push_back(i);
+    }
+    return out;
+  }
+
+  // A date as a period index. `max_index` bounds it (inclusive).
+  std::optional<int> date(Reader& r, std::string_view key, bool required, int max_index) {
+    const toml::node* n = r.node(key);
+    if (!n) {
+      if (required) r.missing(key, "a date such as \"2025Q3\" or \"2025-08-12\"");
+      return std::nullopt;
+    }
+    Date d;
+    if (const auto* dv = n->as_date()) {
+      d = {dv->get().year, dv->get().month, dv->get().day};
+      if (!valid_date(d.year, d.month, d.day)) {
+        r.error(key, "not a real calendar date between 1900 and 2200");
+        return std::nullopt;
+      }
+    } else if (n->is_string()) {
+      std::string why;
+      auto parsed = parse_date(n->as_string()->get(), why);
+      if (!parsed) {
+        r.error(key, why);
+        return std::nullopt;
+      }
+      d = *parsed;
+    } else {
+      r.error(key, "expected a date such as \"2025Q3\", \"2025-08\" or \"2025-08-12\", got " +
+                       type_name(*n) + " " + show(*n));
+      return std::nullopt;
+    }
+    const int index = s_.calendar.index_of(d);
+    if (index > max_index) {
+      r.error(key, "date " + show(*n) + " lies after the end of the simulation (" +
+                       s_.calendar.label(s_.calendar.periods - 1) + ")");
+      return std::nullopt;
+    }
+    return index;
+  }
+  int last_period() const { return s_.calendar.periods - 1; }
+
+  void simulation(Reader& top) {
+    const toml::table* t = top.table("simulation", true);
+    if (!t) {
+      s_.calendar.periods = 1;
+      return;
+    }
+    Reader r(*t, "simulation", diags_);
+    const auto length = r.choice("period", {"quarter", "month"}, "quarter");
+    s_.calendar.length = length == "month" ? PeriodLength::month : PeriodLength::quarter;
+    s_.calendar.periods = 1;
+    std::optional<Date> start, end;
+    for (auto [key, slot] : {std::pair{"start", &start}, std::pair{"end", &end}}) {
+      auto text = r.string(key, true);
+      if (!text) continue;
+      std::string why;
+      *slot = parse_date(*text, why);
+      if (!*slot) r.error(key, why);
+    }
+    if (start && end) {
+      if (s_.calendar.length == PeriodLength::quarter && (start->month - 1) % 3 != 0) {
+        r.error("start", "a quarterly simulation must start at the first month of a quarter");
+      }
+      s_.calendar.start_year = start->year;
+      s_.calendar.start_month = start->month;
+      const int end_index = s_.calendar.index_of(*end);
+      if (end_index < 0) {
+        r.error("end", "the end (" + s_.calendar.label(end_index) + ") lies before the start (" +
+                           s_.calendar.label(0) + ")");
+      } else if (end_index >= 1200) {
+        r.error("end", "the horizon is " + std::to_string(end_index + 1) +
+                           " periods; at most 1200 are supported");
+      } else {
+        s_.calendar.periods = end_index + 1;
+      }
+    }
+    s_.replicates = static_cast<int>(r.integer("replicates", 1, 100'000'000, 1000));
+    s_.seed = static_cast<std::uint64_t>(r.integer("seed", 0, INT64_MAX, 1));
+    r.finish();
+  }
+
+  void mechanisms(Reader& top) {
+    const toml::table* t = top.table("mechanisms", false);
+    if (!t) return;
+    Reader r(*t, "mechanisms", diags_);
+    auto& m = s_.mechanisms;
+    m.bottlenecks = r.boolean("bottlenecks", true);
+    m.learning = r.boolean("learning", true);
+    m.policy_shocks = r.boolean("policy_shocks", true);
+    m.importer_policy = r.boolean("importer_policy", true);
+    m.substitution = r.boolean("substitution", true);
+    m.leakage = r.boolean("leakage", true);
+    m.rationing = r.boolean("rationing", true);
+    m.shared_capacity = r.boolean("shared_capacity", true);
+    r.finish();
+  }
+
+  void market(Reader& top) {
+    static const toml::table empty;
+    const toml::table* t = top.table("market", false);
+    Reader r(t ? *t : empty, "market", diags_);
+    auto& m = s_.market;
+    m.pue = r.param("pue", {1, 3}, 1.3);
+    m.utilisation_hours = r.param("utilisation_hours", {0, 8784}, 7000);
+    m.service_life = r.param("service_life", kPositive, 5);
+    m.price_adjustment = r.param("price_adjustment", kNonNegative, 0.3);
+    m.expectation_weight = r.param("expectation_weight", {0, 1, true}, 0.5);
+    m.logit_noise = r.param("logit_noise", kPositive, 1.0);
+    m.rationing_rounds = static_cast<int>(r.integer("rationing_rounds", 0, 100, 3));
+    r.finish();
+  }
+
+  void output(Reader& top) {
+    const toml::table* t = top.table("output", false);
+    if (!t) return;
+    Reader r(*t, "output", diags_);
+    auto& o = s_.output;
+    o.path = r.string("path", false).value_or("");
+    o.variables = r.strings("variables", false);
+    o.compression = static_cast<int>(r.integer("compression", 0, 9, 4));
+    o.precision = r.choice("precision", {"float64", "float32"}, "float64") == "float32"
+                      ? Precision::float32
+                      : Precision::float64;
+    o.chunk_replicates = static_cast<int>(r.integer("chunk_replicates", 1, 1'000'000, 64));
+    r.finish();
+  }
+
+  void region(Reader& r, const std::string& name) {
+    Region x;
+    x.name = name;
+    x.loc = r.loc();
+    x.long_name = r.string("long_name", false).value_or(name);
+    x.electricity_price = r.param("electricity_price", kNonNegative, std::nullopt);
+    s_.regions.push_back(std::move(x));
+  }
+
+  void ecosystem(Reader& r, const std::string& name) {
+    Ecosystem x;
+    x.name = name;
+    x.loc = r.loc();
+    x.maturity = r.param("maturity", kFraction, std::nullopt);
+    x.learning = r.param("learning", kNonNegative, 0.0);
+    s_.ecosystems.push_back(std::move(x));
+  }
+
+  void foundry(Reader& r, const std::string& name) {
+    Foundry f;
+    f.name = name;
+    f.loc = r.loc();
+    f.region = ref_key(r, "region", s_.regions, "region");
+    f.equipment_dependence = r.param("equipment_dependence", kFraction, 0.0);
+    const int index = static_cast<int>(s_.foundries.size());
+    s_.foundries.push_back(f);
+    each(r, "node", [&](Reader& nr, const std::string& node_name) {
+      ProcessNode n;
+      n.name = node_name;
+      n.foundry = index;
+      n.loc = nr.loc();
+      n.capacity = nr.param("capacity", kNonNegative, std::nullopt);
+      n.growth = nr.param("growth", kGrowth, 0.0);
+      n.wafer_cost = nr.param("wafer_cost", kNonNegative, std::nullopt);
+      n.yield_initial = nr.param("yield", kFraction, std::nullopt);
+      n.yield_ceiling = nr.param("yield_ceiling", kFraction, std::nullopt);
+      n.learning_rate = nr.param("learning_rate", {0, 1, false}, 0.0);
+      n.cumulative_wafers = nr.param("cumulative_wafers", kPositive, 1.0);
+      n.online = date(nr, "online", false, last_period()).value_or(n.online);
+      if (n.yield_initial.is_constant() && n.yield_ceiling.is_constant() &&
+          n.yield_initial.a > n.yield_ceiling.a)
+        nr.error("yield", "initial yield " + fmt(n.yield_initial.a) + " exceeds yield_ceiling " +
+                              fmt(n.yield_ceiling.a));
+      s_.foundries[index].nodes.push_back(static_cast<int>(s_.nodes.size()));
+      s_.nodes.push_back(std::move(n));
+    });
+    if (s_.foundries[index].nodes.empty())
+      r.error("node",
+              "a foundry needs at least one process node ([foundry." + name + ".node.NAME])");
+  }
+
+  void memory(Reader& r, const std::string& name) {
+    MemorySupplier m;
+    m.name = name;
+    m.loc = r.loc();
+    m.region = ref_key(r, "region", s_.regions, "region");
+    m.generation = r.string("generation", true).value_or("");
+    m.capacity = r.param("capacity", kNonNegative, std::nullopt);
+    m.growth = r.param("growth", kGrowth, 0.0);
+    m.price = r.param("price", kNonNegative, std::nullopt);
+    m.online = date(r, "online", false, last_period()).value_or(m.online);
+    s_.memory.push_back(std::move(m));
+  }
+
+  void packager(Reader& r, const std::string& name) {
+    Packager p;
+    p.name = name;
+    p.loc = r.loc();
+    p.region = ref_key(r, "region", s_.regions, "region");
+    p.capacity = r.param("capacity", kNonNegative, std::nullopt);
+    p.growth = r.param("growth", kGrowth, 0.0);
+    p.cost = r.param("cost", kNonNegative, 0.0);
+    p.online = date(r, "online", false, last_period()).value_or(p.online);
+    s_.packagers.push_back(std::move(p));
+  }
+
+  void vendor(Reader& r, const std::string& name) {
+    Vendor v;
+    v.name = name;
+    v.loc = r.loc();
+    v.region = ref_key(r, "region", s_.regions, "region");
+    v.ecosystem = ref_key(r, "ecosystem", s_.ecosystems, "ecosystem");
+    v.markup = r.param("markup", {1, kInf}, 1.5);
+    s_.vendors.push_back(std::move(v));
+  }
+
+  void product(Reader& r, const std::string& name) {
+    Product p;
+    p.name = name;
+    p.loc = r.loc();
+    p.vendor = ref_key(r, "vendor", s_.vendors, "vendor");
+    p.launch = date(r, "launch", true, last_period()).value_or(0);
+    if (auto retire = date(r, "retire", false, std::numeric_limits<int>::max())) {
+      p.retire = *retire;
+      if (p.retire <= p.launch) r.error("retire", "retire date must come after launch");
+    }
+    auto& sp = p.specs;
+    sp.tflops_bf16 = r.number("tflops_bf16", kPositive, true).value_or(1);
+    sp.memory_gb = r.number("memory_gb", kNonNegative, true).value_or(0);
+    sp.bandwidth_tbs = r.number("bandwidth_tbs", kNonNegative, true).value_or(0);
+    sp.interconnect_gbs = r.number("interconnect_gbs", kNonNegative, 0.0);
+    sp.power_w = r.number("power_w", kPositive, true).value_or(1);
+    sp.die_area_mm2 = r.number("die_area_mm2", {0, 2500, true}, true).value_or(1);
+    sp.dies_per_package = static_cast<int>(r.integer("dies_per_package", 1, 64, 1));
+    p.price = r.param("price", kPositive, std::nullopt);
+
+    const toml::table* in = r.table("inputs", true);
+    if (in) {
+      Reader ir(*in, r.key_path("inputs"), diags_);
+      auto& x = p.inputs;
+      x.loc = ir.loc();
+      if (auto node = ir.string("node", false)) x.node = node_ref(ir, "node", *node);
+      x.dies_per_wafer = ir.param("dies_per_wafer", kPositive, 0.0);
+      if (const toml::table* hbm = ir.table("hbm", false)) {
+        Reader hr(*hbm, ir.key_path("hbm"), diags_);
+        x.hbm_generations = hr.strings("generations", true);
+        x.hbm_stacks = static_cast<int>(hr.integer("stacks", 1, 64, 1));
+        if (!hbm->get("stacks")) hr.missing("stacks", "an integer in [1, 64]");
+        hr.finish();
+      }
+      if (const toml::table* pk = ir.table("packaging", false)) {
+        Reader pr(*pk, ir.key_path("packaging"), diags_);
+        x.packagers = refs(pr, "packagers", s_.packagers, "packager");
+        if (!pk->get("packagers")) pr.missing("packagers", "an array of packager names");
+        x.packages_per_wafer = pr.param("per_wafer", kPositive, std::nullopt);
+        pr.finish();
+      }
+      if (const toml::table* comp = ir.table("components", false)) {
+        for (const auto& [k, v] : *comp) {
+          ComponentInput c;
+          c.loc = loc_of(k.source());
+          const std::string cname(k.str());
+          const std::string key = ir.key_path("components") + "." + cname;
+          auto it = std::find(product_names_.begin(), product_names_.end(), cname);
+          if (it == product_names_.end()) {
+            diags_.error(c.loc, key,
+                         "no product named '" + cname + "'" + did_you_mean(cname, product_names_));
+            continue;
+          }
+          c.product = static_cast<int>(it - product_names_.begin());
+          const auto* count = v.as_integer();
+          if (!count || count->get() < 1 || count->get() > 64) {
+            diags_.error(loc_of(v), key,
+                         "expected a component count, an integer in [1, 64], got " + show(v));
+            continue;
+          }
+          c.count = static_cast<int>(count->get());
+          x.components.push_back(c);
+        }
+      }
+      ir.finish();
+      if (x.node == kNone && x.components.empty() && !in->get("node"))
+        diags_.error(
+            x.loc, r.key_path("inputs"),
+            "product '" + name + "' has no inputs; expected a foundry `node` or `components`");
+    }
+    s_.products.push_back(std::move(p));
+  }
+
+  int node_ref(Reader& r, std::string_view key, const std::string& label) {
+    std::vector<std::string> labels;
+    for (std::size_t i = 0; i < s_.nodes.size(); ++i) {
+      labels.push_back(s_.node_label(static_cast<int>(i)));
+      if (labels.back() == label) return static_cast<int>(i);
+    }
+    r.error(key, "no foundry node named '" + label + "' (expected FOUNDRY.NODE)" +
+                     did_you_mean(label, labels));
+    return kNone;
+  }
+
+  void inventory(Reader& r, const std::string& name) {
+    Inventory v;
+    v.name = name;
+    v.loc = r.loc();
+    const auto kind = r.choice("kind", {"die_bank", "hbm", "finished"}, std::nullopt);
+    v.kind = kind == "hbm"        ? InventoryKind::hbm
+             : kind == "finished" ? InventoryKind::finished
+                                  : InventoryKind::die_bank;
+    if (v.kind == InventoryKind::hbm) {
+      v.vendor = ref_key(r, "vendor", s_.vendors, "vendor");
+      v.generation = r.string("generation", true).value_or("");
+    } else {
+      v.product = ref_key(r, "product", s_.products, "product");
+    }
+    v.quantity = r.param("quantity", kNonNegative, std::nullopt);
+    s_.inventories.push_back(std::move(v));
+  }
+
+  void buyer(Reader& r, const std::string& name) {
+    Buyer b;
+    b.name = name;
+    b.loc = r.loc();
+    b.region = ref_key(r, "region", s_.regions, "region");
+    b.capex = r.param("capex", kNonNegative, std::nullopt);
+    b.capex_growth = r.param("capex_growth", kGrowth, 0.0);
+    b.capex_noise = r.param("capex_noise", kNonNegative, 0.0);
+    b.capex_persistence = r.param("capex_persistence", {0, 1, false}, 0.0);
+    if (b.capex_persistence.central() >= 1.0)
+      r.error("capex_persistence", "expected a number in [0, 1) (an AR(1) coefficient < 1)");
+    b.accelerator_share = r.param("accelerator_share", kFraction, std::nullopt);
+    b.training_share = r.param("training_share", kFraction, 0.5);
+    b.price_sensitivity = r.param("price_sensitivity", kNonNegative, 1.0);
+    b.ecosystem_weight = r.param("ecosystem_weight", kNonNegative, 1.0);
+    b.domestic_preference = r.param("domestic_preference", kAny, 0.0);
+    b.efficiency_growth = r.param("efficiency_growth", kGrowth, 0.0);
+    b.state_funded = r.boolean("state_funded", false);
+    s_.buyers.push_back(std::move(b));
+  }
+
+  void channel(Reader& r, const std::string& name) {
+    Channel c;
+    c.name = name;
+    c.loc = r.loc();
+    static const std::vector<std::string> kinds = {"direct", "licensed", "smuggling",
+                                                   "proxy_fabrication", "remote"};
+    const auto kind = r.choice("kind", kinds, std::nullopt).value_or("direct");
+    c.kind = static_cast<ChannelKind>(std::find(kinds.begin(), kinds.end(), kind) - kinds.begin());
+    c.destinations = refs(r, "destinations", s_.regions, "region");
+    c.capacity = r.param("capacity", kNonNegative, kInf);
+    c.markup = r.param("markup", {1, kInf}, 1.0);
+    c.enforcement_elasticity = r.param("enforcement_elasticity", kNonNegative, 0.0);
+    s_.channels.push_back(std::move(c));
+  }
+
+  void policy(Reader& r, const std::string& name) {
+    Policy p;
+    p.name = name;
+    p.loc = r.loc();
+    p.region = ref_key(r, "region", s_.regions, "region");
+    p.enforcement = r.param("enforcement", kFraction, 0.0);
+    const int index = static_cast<int>(s_.policies.size());
+    s_.policies.push_back(p);
+    each(r, "rule", [&](Reader& rr, const std::string& n) {
+      Rule x;
+      x.name = n;
+      x.policy = index;
+      x.loc = rr.loc();
+      const auto effective = date(rr, "effective", true, last_period());
+      x.effective = effective.value_or(0);
+      x.announced = date(rr, "announced", false, last_period()).value_or(x.effective);
+      if (effective && x.announced > x.effective)
+        rr.error("announced", "a rule cannot be announced after it takes effect");
+      if (auto e = date(rr, "expires", false, std::numeric_limits<int>::max())) {
+        x.expires = *e;
+        if (effective && x.expires <= x.effective)
+          rr.error("expires", "a rule must expire after it takes effect");
+      }
+      x.body = rule_body(rr, p.region);
+      s_.policies[index].rules.push_back(static_cast<int>(s_.rules.size()));
+      s_.rules.push_back(std::move(x));
+    });
+    each(r, "event", [&](Reader& er, const std::string& n) {
+      Event x;
+      x.name = n;
+      x.policy = index;
+      x.loc = er.loc();
+      x.hazard = er.param("hazard", kFraction, std::nullopt);
+      x.window_start = std::max(0, date(er, "from", false, last_period()).value_or(0));
+      x.window_end = s_.calendar.periods;
+      if (auto until = date(er, "until", false, last_period())) {
+        x.window_end = *until + 1;
+        if (x.window_end <= x.window_start) er.error("until", "`until` must not precede `from`");
+      }
+      x.lag = static_cast<int>(er.integer("lag", 0, 1200, 0));
+      x.body = rule_body(er, p.region);
+      s_.policies[index].events.push_back(static_cast<int>(s_.events.size()));
+      s_.events.push_back(std::move(x));
+    });
+    each(r, "trigger", [&](Reader& tr, const std::string& n) {
+      Trigger x;
+      x.name = n;
+      x.policy = index;
+      x.loc = tr.loc();
+      static const std::vector<std::string> vars = {
+          "domestic_share_revenue", "domestic_share_units", "domestic_share_compute",
+          "market_revenue", "smuggled_units"};
+      const auto var = tr.choice("variable", vars, std::nullopt);
+      if (var)
+        x.variable =
+            static_cast<TriggerVariable>(std::find(vars.begin(), vars.end(), *var) - vars.begin());
+      x.region = ref_key(tr, "region", s_.regions, "region");
+      const bool has_above = tr.node("above") != nullptr, has_below = tr.node("below");
+      if (has_above == has_below) {
+        tr.error(has_above ? "below" : "above",
+                 "a trigger needs exactly one of `above` or `below` (the threshold)");
+      } else {
+        x.above = has_above;
+        x.threshold = tr.param(has_above ? "above" : "below", kNonNegative, std::nullopt);
+      }
+      x.lag = static_cast<int>(tr.integer("lag", 0, 1200, 0));
+      x.body = rule_body(tr, p.region);
+      s_.policies[index].triggers.push_back(static_cast<int>(s_.triggers.size()));
+      s_.triggers.push_back(std::move(x));
+    });
+  }
+
+  // The type-specific part of a rule; `issuer` is the policy's region.
+  RuleBody rule_body(Reader& r, int issuer) {
+    RuleBody b;
+    static const std::vector<std::string> types = {
+        "export_control", "entity_list",      "input_control",      "import_ban",
+        "import_penalty", "domestic_mandate", "production_subsidy", "energy_subsidy"};
+    const auto type = r.choice("type", types, std::nullopt);
+    if (!type) return b;
+    b.type = static_cast<RuleType>(std::find(types.begin(), types.end(), *type) - types.begin());
+    const bool exporter_side = b.type == RuleType::export_control ||
+                               b.type == RuleType::entity_list || b.type == RuleType::input_control;
+    if (exporter_side) b.destinations = refs(r, "destinations", s_.regions, "region");
+    auto criteria = [&] {
+      const toml::node* n = r.node("criteria");
+      if (!n) return;
+      const toml::array* arr = n->as_array();
+      if (!arr) {
+        r.error("criteria", "expected an array of tables such as [{ tpp_min = 4800 }]");
+        return;
+      }
+      for (const auto& item : *arr) {
+        if (!item.is_table()) {
+          diags_.error(
+              loc_of(item), r.key_path("criteria"),
+              "expected a table of bounds such as { tpp_min = 4800 }, got " + type_name(item));
+          continue;
+        }
+        Reader cr(*item.as_table(), r.key_path("criteria"), diags_);
+        SpecCriterion c;
+        c.tpp_min = cr.number("tpp_min", kNonNegative, -kInf);
+        c.tpp_max = cr.number("tpp_max", kNonNegative, kInf);
+        c.density_min = cr.number("density_min", kNonNegative, -kInf);
+        c.density_max = cr.number("density_max", kNonNegative, kInf);
+        c.bandwidth_min = cr.number("bandwidth_min", kNonNegative, -kInf);
+        c.bandwidth_max = cr.number("bandwidth_max", kNonNegative, kInf);
+        c.interconnect_min = cr.number("interconnect_min", kNonNegative, -kInf);
+        c.interconnect_max = cr.number("interconnect_max", kNonNegative, kInf);
+        cr.finish(" in an export criterion");
+        b.criteria.push_back(c);
+      }
+    };
+    switch (b.type) {
+      case RuleType::export_control: {
+        criteria();
+        b.products = refs(r, "products", s_.products, "product");
+        if (b.criteria.empty() && b.products.empty())
+          r.error("criteria", "an export_control rule needs `criteria` or `products`");
+        const auto status = r.choice("status", {"denied", "licensed", "free"}, "denied");
+        b.status = status == "licensed" ? ExportStatus::licensed
+                   : status == "free"   ? ExportStatus::free
+                                        : ExportStatus::denied;
+        if (b.status == ExportStatus::licensed) {
+          b.approval_probability = r.param("approval_probability", kFraction, 1.0);
+          b.revenue_share = r.param("revenue_share", kFraction, 0.0);
+          b.volume_cap = r.param("volume_cap", kNonNegative, kInf);
+        }
+        break;
+      }
+      case RuleType::entity_list:
+        b.vendors = refs(r, "vendors", s_.vendors, "vendor");
+        if (b.vendors.empty()) r.missing("vendors", "an array of vendor names");
+        break;
+      case RuleType::input_control: {
+        static const std::vector<std::string> inputs = {"memory", "foundry", "packaging",
+                                                        "equipment"};
+        const auto in = r.choice("input", inputs, std::nullopt);
+        if (in)
+          b.input =
+              static_cast<InputKind>(std::find(inputs.begin(), inputs.end(), *in) - inputs.begin());
+        if (b.input == InputKind::equipment) b.rate = r.param("rate", kFraction, 1.0);
+        break;
+      }
+      case RuleType::import_ban:
+      case RuleType::import_penalty:
+        criteria();
+        b.products = refs(r, "products", s_.products, "product");
+        b.vendors = refs(r, "vendors", s_.vendors, "vendor");
+        if (b.type == RuleType::import_penalty)
+          b.penalty = r.param("penalty", kNonNegative, std::nullopt);
+        for (int pi : b.products) {
+          const int vendor = s_.products[pi].vendor;
+          if (vendor != kNone && s_.vendors[vendor].region == issuer)
+            r.error("products", "product '" + s_.products[pi].name +
+                                    "' is made by a domestic vendor; import rules apply only "
+                                    "to foreign products");
+        }
+        break;
+      case RuleType::domestic_mandate:
+        b.share = r.param("share", kFraction, 1.0);
+        break;
+      case RuleType::production_subsidy:
+      case RuleType::energy_subsidy:
+        b.rate = r.param("rate", kFraction, std::nullopt);
+        break;
+    }
+    return b;
+  }
+
+  void require_nonempty(Reader& top) {
+    const std::pair<const char*, std::size_t> required[] = {
+        {"region", s_.regions.size()},   {"vendor", s_.vendors.size()},
+        {"product", s_.products.size()}, {"buyer", s_.buyers.size()},
+        {"channel", s_.channels.size()}, {"ecosystem", s_.ecosystems.size()}};
+    for (const auto& [section, count] : required)
+      if (count == 0 && !root_.get(section))
+        top.missing(section, std::string("at least one [") + section + ".NAME] table");
+      else if (count == 0 && diags_.empty())
+        top.error(section, std::string("the set of ") + section + "s is empty");
+  }
+
+  const toml::table& root_;
+  Diagnostics& diags_;
+  Scenario s_;
+  std::vector<std::string> product_names_;
+};
+
+Scenario finish_load(std::optional<toml::table> table, const std::string& source,
+                     const std::vector<std::string>& overrides, Diagnostics& diags) {
+  if (!table) throw ScenarioError(diags.items());
+  int index = 1;
+  for (const auto& o : overrides)
+    apply_override(*table, o, index++, diags);
+  if (!diags.empty()) throw ScenarioError(diags.items());
+  Scenario s = Converter(*table, diags).run();
+  if (!diags.empty()) throw ScenarioError(diags.items());
+  check_structure(s, diags);
+  if (!diags.empty()) throw ScenarioError(diags.items());
+  s.source_path = source;
+  std::ostringstream text;
+  text << toml::toml_formatter(*table);
+  s.resolved_text = text.str();
+  return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  Diagnostics diags;
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(path, ec);
+  std::vector<std::string> chain{ec ? path : canonical.string()};
+  if (fs::is_directory(path, ec)) {
+    diags.error({}, "", "'" + path + "' is a directory; expected a scenario TOML file");
+    throw ScenarioError(diags.items());
+  }
+  auto table = load_chain(path, nullptr, chain, diags, {});
+  return finish_load(std::move(table), path, overrides, diags);
+}
+
+Scenario load_scenario_text(std::string_view text, const std::string& source_name,
+                            const std::vector<std::string>& overrides) {
+  Diagnostics diags;
+  std::vector<std::string> chain{source_name};
+  const std::string content(text);
+  auto table = load_chain(source_name, &content, chain, diags, {});
+  return finish_load(std::move(table), source_name, overrides, diags);
+}
+
+}  // namespace chipsim

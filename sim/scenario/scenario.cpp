@@ -1,0 +1,97 @@
+#include "scenario/scenario.hpp"
+
+namespace chipsim {
+
+const char* to_string(RuleType t) {
+  switch (t) {
+    case RuleType::export_control:
+      return "export_control";
+    case RuleType::entity_list:
+      return "entity_list";
+    case RuleType::input_control:
+      return "input_control";
+    case RuleType::import_ban:
+      return "import_ban";
+    case RuleType::import_penalty:
+      return "import_penalty";
+    case RuleType::domestic_mandate:
+      return "domestic_mandate";
+    case RuleType::production_subsidy:
+      return "production_subsidy";
+    case RuleType::energy_subsidy:
+      return "energy_subsidy";
+  }
+  return "?";
+}
+
+const char* to_string(ChannelKind k) {
+  switch (k) {
+    case ChannelKind::direct:
+      return "direct";
+    case ChannelKind::licensed:
+      return "licensed";
+    case ChannelKind::smuggling:
+      return "smuggling";
+    case ChannelKind::proxy_fabrication:
+      return "proxy_fabrication";
+    case ChannelKind::remote:
+      return "remote";
+  }
+  return "?";
+}
+
+const char* to_string(InventoryKind k) {
+  switch (k) {
+    case InventoryKind::die_bank:
+      return "die_bank";
+    case InventoryKind::hbm:
+      return "hbm";
+    case InventoryKind::finished:
+      return "finished";
+  }
+  return "?";
+}
+
+const char* to_string(ExportStatus s) {
+  switch (s) {
+    case ExportStatus::free:
+      return "free";
+    case ExportStatus::licensed:
+      return "licensed";
+    case ExportStatus::denied:
+      return "denied";
+  }
+  return "?";
+}
+
+const char* to_string(InputKind k) {
+  switch (k) {
+    case InputKind::memory:
+      return "memory";
+    case InputKind::foundry:
+      return "foundry";
+    case InputKind::packaging:
+      return "packaging";
+    case InputKind::equipment:
+      return "equipment";
+  }
+  return "?";
+}
+
+const char* to_string(TriggerVariable v) {
+  switch (v) {
+    case TriggerVariable::domestic_share_revenue:
+      return "domestic_share_revenue";
+    case TriggerVariable::domestic_share_units:
+      return "domestic_share_units";
+    case TriggerVariable::domestic_share_compute:
+      return "domestic_share_compute";
+    case TriggerVariable::market_revenue:
+      return "market_revenue";
+    case TriggerVariable::smuggled_units:
+      return "smuggled_units";
+  }
+  return "?";
+}
+
+}  // namespace chipsim
