@@ -62,8 +62,9 @@ double FlowNetwork::max_flow(std::size_t source, std::size_t sink) {
 }
 
 double FlowNetwork::flow(EdgeId edge) const {
-  const auto& e = graph_[forward_.at(edge)];
-  return e.capacity - e.residual;
+  // The twin reverse edge starts with zero residual and gains exactly what is pushed forward;
+  // reading it stays exact for edges of infinite capacity (where capacity - residual is NaN).
+  return graph_[graph_[forward_.at(edge)].reverse].residual;
 }
 
 bool FlowNetwork::on_source_side(std::size_t v) const {

@@ -1,7 +1,7 @@
 // The supply graph of a scenario on Boost.Graph: who can feed whom. Vertices are foundry
 // process nodes, memory suppliers, packagers, products, channels and buyers; edges carry the
-// capacity of their source (in the source's own unit, see docs/MODEL.md) and the policy gate
-// that can close them. Built once per run; capacities change in place.
+// capacity of their source (in the source's own unit; docs/SCENARIOS.md, "Supply graph")
+// and the policy gate that can close them. Built once per run; capacities change in place.
 #pragma once
 
 #include <boost/graph/adjacency_list.hpp>

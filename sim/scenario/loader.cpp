@@ -609,7 +609,7 @@ class Converter {
       return std::nullopt;
     }
     const int index = s_.calendar.index_of(d);
-    if (index > max_index) {
+    if (horizon_known_ && index > max_index) {
       r.error(key, "date " + show(*n) + " lies after the end of the simulation (" +
                        s_.calendar.label(s_.calendar.periods - 1) + ")");
       return std::nullopt;
@@ -635,6 +635,9 @@ class Converter {
       std::string why;
       *slot = parse_date(*text, why);
       if (!*slot) r.error(key, why);
+      // An end given as a quarter runs to the last month of that quarter.
+      if (*slot && slot == &end && text->find_first_of("Qq") != std::string::npos)
+        (*slot)->month += 2;
     }
     if (start && end) {
       if (s_.calendar.length == PeriodLength::quarter && (start->month - 1) % 3 != 0) {
@@ -651,6 +654,7 @@ class Converter {
                            " periods; at most 1200 are supported");
       } else {
         s_.calendar.periods = end_index + 1;
+        horizon_known_ = true;
       }
     }
     s_.replicates = static_cast<int>(r.integer("replicates", 1, 100'000'000, 1000));
@@ -855,7 +859,7 @@ class Converter {
         }
       }
       ir.finish();
-      if (x.node == kNone && x.components.empty() && !in->get("node"))
+      if (x.node == kNone && x.components.empty() && !in->get("node") && !in->get("components"))
         diags_.error(
             x.loc, r.key_path("inputs"),
             "product '" + name + "' has no inputs; expected a foundry `node` or `components`");
@@ -1113,6 +1117,7 @@ class Converter {
   const toml::table& root_;
   Diagnostics& diags_;
   Scenario s_;
+  bool horizon_known_ = false;  // start and end are valid, so dates can be checked against them
   std::vector<std::string> product_names_;
 };
 

@@ -1,0 +1,135 @@
+// The `chipsim` command line, driven in-process: outputs, messages and exit codes.
+#include "cli/cli.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "support/fixture.hpp"
+
+namespace chipsim {
+namespace {
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+Result cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "chipsim");
+  std::vector<const char*> argv;
+  for (const auto& a : args)
+    argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+const std::string kBaseline = test::source_file("scenarios/baseline.toml");
+
+TEST(Cli, ValidatePrintsCountsGraphAndTimeline) {
+  const Result r = cli({"validate", kBaseline});
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_NE(r.out.find("horizon   2024Q1 .. 2030Q4, 28 quarters"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("5 vendors, 12 products"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("graph     33 vertices, 112 edges"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2023Q4  us.oct2023  export_control: denied -> CN where TPP>=4800 | "
+                       "TPP>=1600&PD>=5.92"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("2025Q1 (announced 2024Q3)  us.hbm-control"), std::string::npos);
+  EXPECT_NE(r.out.find("OK: "), std::string::npos);
+  EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST(Cli, ValidateBadInputExitsTwoWithLocatedMessage) {
+  test::TempDir dir;
+  const std::string bad = dir.write(
+      "bad.toml", test::replace(test::kMiniScenario, "capacity = 400", "capacity = -400"));
+  const Result r = cli({"validate", bad});
+  EXPECT_EQ(r.code, kExitBadInput);
+  EXPECT_NE(r.err.find(bad + ":" + std::to_string(test::locate(test::read_file(bad), "-400").line) +
+                       ":12: error: packager.P.capacity: expected a number >= 0, got -400"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("chipsim: 1 error; nothing was written"), std::string::npos);
+}
+
+TEST(Cli, SetOverridesReachValidation) {
+  const Result ok = cli({"validate", kBaseline, "--set", "simulation.replicates=17"});
+  EXPECT_EQ(ok.code, kExitOk);
+  EXPECT_NE(ok.out.find("17 replicates"), std::string::npos);
+  const Result bad = cli({"validate", kBaseline, "--set", "policy.us.enforcement=2"});
+  EXPECT_EQ(bad.code, kExitBadInput);
+  EXPECT_NE(bad.err.find("--set#1:1:23: error: policy.us.enforcement: expected a number in "
+                         "[0, 1], got 2"),
+            std::string::npos)
+      << bad.err;
+}
+
+TEST(Cli, GraphDotAndJson) {
+  const Result dot = cli({"graph", kBaseline});
+  EXPECT_EQ(dot.code, kExitOk);
+  EXPECT_EQ(dot.out.rfind("digraph supply {", 0), 0u);
+  EXPECT_NE(dot.out.find("\"node:SMIC.N7\" -> \"product:Ascend910C\""), std::string::npos);
+  const Result json = cli({"graph", kBaseline, "--format", "json"});
+  EXPECT_EQ(json.code, kExitOk);
+  EXPECT_EQ(json.out.rfind("{\n  \"nodes\": [", 0), 0u);
+  const Result bad = cli({"graph", kBaseline, "--format", "svg"});
+  EXPECT_EQ(bad.code, kExitBadInput);
+  EXPECT_NE(bad.err.find("--format"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, GraphToFileAndNoFileOnBadInput) {
+  test::TempDir dir;
+  const std::string out = dir.file("g.dot");
+  EXPECT_EQ(cli({"graph", kBaseline, "-o", out}).code, kExitOk);
+  EXPECT_EQ(test::read_file(out).rfind("digraph supply {", 0), 0u);
+  EXPECT_FALSE(std::filesystem::exists(out + ".partial"));
+
+  const std::string bad = dir.write("bad.toml", "name = \"x\"\n[simulation]\nstart = 2024\n");
+  const std::string out2 = dir.file("g2.dot");
+  EXPECT_EQ(cli({"graph", bad, "-o", out2}).code, kExitBadInput);
+  EXPECT_FALSE(std::filesystem::exists(out2));
+  EXPECT_FALSE(std::filesystem::exists(out2 + ".partial"));
+}
+
+TEST(Cli, GraphToUnwritablePathIsARuntimeFailure) {
+  const Result r = cli({"graph", kBaseline, "-o", "/nonexistent/dir/g.dot"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_NE(r.err.find("cannot open '/nonexistent/dir/g.dot.partial' for writing"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(Cli, RunSaysPlainlyThatTheModelIsNotBuilt) {
+  const Result r = cli({"run", kBaseline, "-n", "1", "--seed", "1"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_NE(r.err.find("the market model is not built yet"), std::string::npos);
+  // Bad input is still reported as bad input first.
+  EXPECT_EQ(cli({"run", "/nonexistent.toml"}).code, kExitBadInput);
+}
+
+TEST(Cli, VersionHelpAndUsageErrors) {
+  const Result v = cli({"--version"});
+  EXPECT_EQ(v.code, kExitOk);
+  EXPECT_EQ(v.out.rfind("chipsim 0.1.0 (commit ", 0), 0u) << v.out;
+  const Result h = cli({"--help"});
+  EXPECT_EQ(h.code, kExitOk);
+  EXPECT_NE(h.out.find("validate"), std::string::npos);
+  for (const char* cmd : {"validate", "graph", "run"}) {
+    const Result sub = cli({cmd, "--help"});
+    EXPECT_EQ(sub.code, kExitOk) << cmd;
+    EXPECT_NE(sub.out.find("scenario"), std::string::npos) << cmd << ": " << sub.out;
+  }
+  EXPECT_EQ(cli({}).code, kExitBadInput);
+  EXPECT_EQ(cli({"frobnicate"}).code, kExitBadInput);
+  const Result missing = cli({"validate"});
+  EXPECT_EQ(missing.code, kExitBadInput);
+  EXPECT_NE(missing.err.find("scenario is required"), std::string::npos) << missing.err;
+  EXPECT_EQ(cli({"run", kBaseline, "-n", "0"}).code, kExitBadInput);
+}
+
+}  // namespace
+}  // namespace chipsim

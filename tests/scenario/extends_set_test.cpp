@@ -1,0 +1,168 @@
+// `extends` (a what-if states only what differs) and `--set` overrides.
+#include <gtest/gtest.h>
+
+#include "support/fixture.hpp"
+
+namespace chipsim {
+namespace {
+
+using test::kMiniScenario;
+using test::locate;
+using test::TempDir;
+
+TEST(Extends, ChildOverridesParentAndInheritsTheRest) {
+  TempDir dir;
+  dir.write("base.toml", kMiniScenario);
+  const std::string child = dir.write("child.toml", R"(extends = "base.toml"
+name = "child"
+
+[policy.pa]
+enforcement = 0.9
+
+[policy.pa.rule.extra]
+type = "entity_list"
+effective = "2024Q3"
+vendors = ["VB"]
+)");
+  const Scenario s = load_scenario(child);
+  EXPECT_EQ(s.name, "child");
+  EXPECT_DOUBLE_EQ(s.policies[0].enforcement.central(), 0.9);
+  EXPECT_EQ(s.policies[0].region, 0);  // inherited key of the same table
+  ASSERT_EQ(s.rules.size(), 3u);       // parent's two rules plus the new one
+  EXPECT_EQ(s.products.size(), 3u);
+  EXPECT_EQ(s.source_path, child);
+}
+
+TEST(Extends, ErrorsPointAtTheFileThatSetTheValue) {
+  TempDir dir;
+  const std::string base = dir.write("base.toml", kMiniScenario);
+  const std::string child =
+      dir.write("child.toml", "extends = \"base.toml\"\n[packager.P]\ncapacity = -3\n");
+  try {
+    (void)load_scenario(child);
+    FAIL() << "expected ScenarioError";
+  } catch (const ScenarioError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    const Diagnostic& d = e.diagnostics()[0];
+    EXPECT_EQ(*d.loc.file, child);
+    EXPECT_EQ(d.loc.line, 3u);
+    EXPECT_EQ(d.loc.column, 12u);
+  }
+  // An error in a value the child did not touch points into the parent.
+  const std::string bad_base = dir.write(
+      "bad_base.toml", test::replace(kMiniScenario, "wafer_cost = 10000", "wafer_cost = -1"));
+  const std::string child2 = dir.write("child2.toml", "extends = \"bad_base.toml\"\n");
+  try {
+    (void)load_scenario(child2);
+    FAIL() << "expected ScenarioError";
+  } catch (const ScenarioError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(*e.diagnostics()[0].loc.file, bad_base);
+    EXPECT_EQ(e.diagnostics()[0].loc.line, locate(test::read_file(bad_base), "wafer_cost").line);
+  }
+}
+
+TEST(Extends, ChainOfThree) {
+  TempDir dir;
+  dir.write("a.toml", kMiniScenario);
+  dir.write("b.toml", "extends = \"a.toml\"\n[simulation]\nseed = 99\n");
+  const std::string c = dir.write("c.toml", "extends = \"b.toml\"\n[simulation]\nreplicates = 3\n");
+  const Scenario s = load_scenario(c);
+  EXPECT_EQ(s.seed, 99u);
+  EXPECT_EQ(s.replicates, 3);
+  EXPECT_EQ(s.calendar.periods, 8);
+}
+
+TEST(Extends, LoopIsAnError) {
+  TempDir dir;
+  const std::string a = dir.write("a.toml", "extends = \"b.toml\"\n");
+  dir.write("b.toml", "name = \"b\"\nextends = \"a.toml\"\n");
+  try {
+    (void)load_scenario(a);
+    FAIL() << "expected ScenarioError";
+  } catch (const ScenarioError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    const Diagnostic& d = e.diagnostics()[0];
+    EXPECT_EQ(d.key, "extends");
+    EXPECT_EQ(*d.loc.file, dir.file("b.toml"));
+    EXPECT_EQ(d.loc.line, 2u);
+    EXPECT_EQ(d.loc.column, 11u);
+    EXPECT_NE(d.message.find("extends loop: "), std::string::npos);
+    EXPECT_NE(d.message.find("a.toml -> "), std::string::npos);
+  }
+}
+
+TEST(Extends, MissingParentFile) {
+  TempDir dir;
+  const std::string a = dir.write("a.toml", "name = \"a\"\nextends = \"nowhere.toml\"\n");
+  try {
+    (void)load_scenario(a);
+    FAIL() << "expected ScenarioError";
+  } catch (const ScenarioError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    const Diagnostic& d = e.diagnostics()[0];
+    EXPECT_EQ(d.key, "extends");
+    EXPECT_EQ(d.loc.line, 2u);
+    EXPECT_EQ(d.loc.column, 11u);
+    EXPECT_NE(d.message.find("cannot read parent scenario"), std::string::npos);
+    EXPECT_NE(d.message.find("nowhere.toml"), std::string::npos);
+  }
+}
+
+TEST(Extends, ExtendsMustBeAString) {
+  test::expect_single_error("extends = 5\n", {1, 11}, "extends",
+                            "expected the path of a parent scenario as a string, got an integer");
+}
+
+TEST(Set, OverridesNumbersStringsAndArrays) {
+  const Scenario s =
+      load_scenario_text(kMiniScenario, "mini.toml",
+                         {"policy.pa.enforcement=0.8", "simulation.seed=123", "name=override",
+                          "channel.smuggle.destinations=[\"A\", \"B\"]", "output.path=\"out.h5\""});
+  EXPECT_DOUBLE_EQ(s.policies[0].enforcement.central(), 0.8);
+  EXPECT_EQ(s.seed, 123u);
+  EXPECT_EQ(s.name, "override");  // bare word taken as a string
+  EXPECT_EQ(s.channels[1].destinations.size(), 2u);
+  EXPECT_EQ(s.output.path, "out.h5");
+}
+
+TEST(Set, CanSetADistribution) {
+  const Scenario s =
+      load_scenario_text(kMiniScenario, "mini.toml",
+                         {"buyer.BA.capex={ dist = \"lognormal\", median = 2e9, sigma = 0.1 }"});
+  EXPECT_EQ(s.buyers[0].capex.kind, DistKind::lognormal);
+  EXPECT_DOUBLE_EQ(s.buyers[0].capex.central(), 2e9);
+}
+
+TEST(Set, LaterOverrideWins) {
+  const Scenario s =
+      load_scenario_text(kMiniScenario, "mini.toml", {"simulation.seed=1", "simulation.seed=2"});
+  EXPECT_EQ(s.seed, 2u);
+}
+
+TEST(Set, BadValueIsLocatedInTheArgument) {
+  test::expect_single_error(kMiniScenario, {1, 23}, "policy.pa.enforcement",
+                            "expected a number in [0, 1], got 1.5", {"policy.pa.enforcement=1.5"});
+  const auto ds = test::errors_of(kMiniScenario, {"simulation.seed=1", "market.pue=x"});
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(*ds[0].loc.file, "--set#2");
+  EXPECT_EQ(ds[0].message, "expected a number in [1, 3], got a string \"x\"");
+}
+
+TEST(Set, UnknownKeyIsAnError) {
+  test::expect_single_error(kMiniScenario, {1, 11}, "policy.pa.enforcment",
+                            "unknown key 'enforcment' (did you mean 'enforcement'?)",
+                            {"policy.pa.enforcment=0.8"});
+}
+
+TEST(Set, MalformedArgument) {
+  test::expect_single_error(kMiniScenario, {1, 1}, "",
+                            "expected --set KEY.PATH=VALUE, got 'policy.pa.enforcement'",
+                            {"policy.pa.enforcement"});
+  const auto ds = test::errors_of(kMiniScenario, {"=3"});
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_NE(ds[0].message.find("expected --set KEY.PATH=VALUE"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace chipsim
