@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Quick start: install what is missing, build chipsim, and run the baseline scenario end to
+# end. Safe to run again: every step skips what is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+bash scripts/build.sh
+
+chipsim=build/sim/chipsim
+mkdir -p out
+echo
+echo "== chipsim validate scenarios/baseline.toml"
+"$chipsim" validate scenarios/baseline.toml
+echo
+echo "== chipsim graph scenarios/baseline.toml --format dot -o out/baseline.dot"
+"$chipsim" graph scenarios/baseline.toml --format dot -o out/baseline.dot
+echo "wrote out/baseline.dot ($(grep -c -- '->' out/baseline.dot) edges); render with: dot -Tsvg out/baseline.dot -o out/baseline.svg"
+echo
+echo "== chipsim run scenarios/baseline.toml -n 1 --seed 1"
+# The market model (issue 3) is not built yet: `run` says so and exits 1. Until it lands the
+# quick start stops here, after validate and graph.
+if "$chipsim" run scenarios/baseline.toml -n 1 --seed 1; then
+  :
+else
+  echo "(quick start stops after validate and graph until the market model lands)"
+fi
