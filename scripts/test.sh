@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds chipsim and runs every test (GoogleTest and checks, all
-# through ctest). Usage: scripts/test.sh [--sanitize]  (--sanitize: the ASan+UBSan build)
+# Installs what is missing, builds chipsim and runs every test through ctest, twice: in the
+# Release build (build/) and in the ASan + UBSan build (build-asan/), so a memory error or
+# undefined behaviour fails the run.
+# Usage: scripts/test.sh [--quick]   (--quick: the Release build only, for fast iteration)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
-bash scripts/build.sh "$@"
-dir=build
-[ "${1:-}" = "--sanitize" ] && dir=build-asan
-cd "$dir"
-ctest --output-on-failure -j "$(nproc)"
+
+run_suite() {  # run_suite BUILD_DIR [build.sh args]
+  local dir=$1; shift
+  bash scripts/build.sh "$@"
+  echo "== ctest in $dir"
+  (cd "$dir" && ctest --output-on-failure -j "$(nproc)")
+}
+
+run_suite build
+if [ "${1:-}" != "--quick" ]; then
+  # Sanitizer reports must fail the tests, not just print.
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  run_suite build-asan --sanitize
+fi
