@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 #include "graph/structure.hpp"
 
@@ -210,6 +211,19 @@ class Reader {
       return std::nullopt;
     }
     return s;
+  }
+
+  // One enumerator of E, named as to_string(E) names it; `last` is E's last enumerator.
+  template <class E>
+  std::optional<E> enumeration(std::string_view key, E last,
+                               std::type_identity_t<std::optional<E>> fallback) {
+    std::vector<std::string> names;
+    for (int i = 0; i <= static_cast<int>(last); ++i)
+      names.emplace_back(to_string(static_cast<E>(i)));
+    const auto name = choice(
+        key, names, fallback ? std::optional<std::string>(to_string(*fallback)) : std::nullopt);
+    if (!name) return std::nullopt;
+    return static_cast<E>(std::find(names.begin(), names.end(), *name) - names.begin());
   }
 
   // A string or an array of strings; duplicates are errors.
@@ -882,10 +896,8 @@ class Converter {
     Inventory v;
     v.name = name;
     v.loc = r.loc();
-    const auto kind = r.choice("kind", {"die_bank", "hbm", "finished"}, std::nullopt);
-    v.kind = kind == "hbm"        ? InventoryKind::hbm
-             : kind == "finished" ? InventoryKind::finished
-                                  : InventoryKind::die_bank;
+    v.kind = r.enumeration("kind", InventoryKind::finished, std::nullopt)
+                 .value_or(InventoryKind::die_bank);
     if (v.kind == InventoryKind::hbm) {
       v.vendor = ref_key(r, "vendor", s_.vendors, "vendor");
       v.generation = r.string("generation", true).value_or("");
@@ -921,10 +933,7 @@ class Converter {
     Channel c;
     c.name = name;
     c.loc = r.loc();
-    static const std::vector<std::string> kinds = {"direct", "licensed", "smuggling",
-                                                   "proxy_fabrication", "remote"};
-    const auto kind = r.choice("kind", kinds, std::nullopt).value_or("direct");
-    c.kind = static_cast<ChannelKind>(std::find(kinds.begin(), kinds.end(), kind) - kinds.begin());
+    c.kind = r.enumeration("kind", ChannelKind::remote, std::nullopt).value_or(ChannelKind::direct);
     c.destinations = refs(r, "destinations", s_.regions, "region");
     c.capacity = r.param("capacity", kNonNegative, kInf);
     c.markup = r.param("markup", {1, kInf}, 1.0);
@@ -981,13 +990,8 @@ class Converter {
       x.name = n;
       x.policy = index;
       x.loc = tr.loc();
-      static const std::vector<std::string> vars = {
-          "domestic_share_revenue", "domestic_share_units", "domestic_share_compute",
-          "market_revenue", "smuggled_units"};
-      const auto var = tr.choice("variable", vars, std::nullopt);
-      if (var)
-        x.variable =
-            static_cast<TriggerVariable>(std::find(vars.begin(), vars.end(), *var) - vars.begin());
+      x.variable = tr.enumeration("variable", TriggerVariable::smuggled_units, std::nullopt)
+                       .value_or(x.variable);
       x.region = ref_key(tr, "region", s_.regions, "region");
       const bool has_above = tr.node("above") != nullptr, has_below = tr.node("below");
       if (has_above == has_below) {
@@ -1007,12 +1011,9 @@ class Converter {
   // The type-specific part of a rule; `issuer` is the policy's region.
   RuleBody rule_body(Reader& r, int issuer) {
     RuleBody b;
-    static const std::vector<std::string> types = {
-        "export_control", "entity_list",      "input_control",      "import_ban",
-        "import_penalty", "domestic_mandate", "production_subsidy", "energy_subsidy"};
-    const auto type = r.choice("type", types, std::nullopt);
+    const auto type = r.enumeration("type", RuleType::energy_subsidy, std::nullopt);
     if (!type) return b;
-    b.type = static_cast<RuleType>(std::find(types.begin(), types.end(), *type) - types.begin());
+    b.type = *type;
     const bool exporter_side = b.type == RuleType::export_control ||
                                b.type == RuleType::entity_list || b.type == RuleType::input_control;
     if (exporter_side) b.destinations = refs(r, "destinations", s_.regions, "region");
@@ -1051,10 +1052,8 @@ class Converter {
         b.products = refs(r, "products", s_.products, "product");
         if (b.criteria.empty() && b.products.empty())
           r.error("criteria", "an export_control rule needs `criteria` or `products`");
-        const auto status = r.choice("status", {"denied", "licensed", "free"}, "denied");
-        b.status = status == "licensed" ? ExportStatus::licensed
-                   : status == "free"   ? ExportStatus::free
-                                        : ExportStatus::denied;
+        b.status = r.enumeration("status", ExportStatus::denied, ExportStatus::denied)
+                       .value_or(ExportStatus::denied);
         if (b.status == ExportStatus::licensed) {
           b.approval_probability = r.param("approval_probability", kFraction, 1.0);
           b.revenue_share = r.param("revenue_share", kFraction, 0.0);
@@ -1067,12 +1066,7 @@ class Converter {
         if (b.vendors.empty()) r.missing("vendors", "an array of vendor names");
         break;
       case RuleType::input_control: {
-        static const std::vector<std::string> inputs = {"memory", "foundry", "packaging",
-                                                        "equipment"};
-        const auto in = r.choice("input", inputs, std::nullopt);
-        if (in)
-          b.input =
-              static_cast<InputKind>(std::find(inputs.begin(), inputs.end(), *in) - inputs.begin());
+        b.input = r.enumeration("input", InputKind::equipment, std::nullopt).value_or(b.input);
         if (b.input == InputKind::equipment) b.rate = r.param("rate", kFraction, 1.0);
         break;
       }

@@ -183,6 +183,16 @@ inline std::vector<Diagnostic> errors_of(const std::string& text,
   return {};
 }
 
+// The diagnostics from loading the file at `path`, or an empty list if it loaded.
+inline std::vector<Diagnostic> errors_of_file(const std::string& path) {
+  try {
+    (void)load_scenario(path);
+  } catch (const ScenarioError& e) {
+    return e.diagnostics();
+  }
+  return {};
+}
+
 // Asserts that loading `text` fails with exactly one diagnostic, at `pos`, for `key`, whose
 // message contains `fragment`.
 inline void expect_single_error(const std::string& text, TextPos pos, const std::string& key,
