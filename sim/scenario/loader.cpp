@@ -703,6 +703,14 @@ class Converter {
     m.price_adjustment = r.param("price_adjustment", kNonNegative, 0.3);
     m.expectation_weight = r.param("expectation_weight", {0, 1, true}, 0.5);
     m.logit_noise = r.param("logit_noise", kPositive, 1.0);
+    m.fee_passthrough = r.param("fee_passthrough", kFraction, 1.0);
+    m.inference_intensity = r.param("inference_intensity", kPositive, 100.0);
+    m.training_ecosystem_factor = r.param("training_ecosystem_factor", kNonNegative, 2.0);
+    m.utilisation_floor = r.param("utilisation_floor", kFraction, 0.5);
+    m.stockpile_boost = r.param("stockpile_boost", kNonNegative, 1.0);
+    m.stockpile_periods = r.param("stockpile_periods", kNonNegative, 4.0);
+    m.efficiency_feedback = r.param("efficiency_feedback", kNonNegative, 0.5);
+    m.ecosystem_base_units = r.param("ecosystem_base_units", kPositive, 1.0e5);
     m.rationing_rounds = static_cast<int>(r.integer("rationing_rounds", 0, 100, 3));
     r.finish();
   }
@@ -804,7 +812,6 @@ class Converter {
     v.loc = r.loc();
     v.region = ref_key(r, "region", s_.regions, "region");
     v.ecosystem = ref_key(r, "ecosystem", s_.ecosystems, "ecosystem");
-    v.markup = r.param("markup", {1, kInf}, 1.5);
     s_.vendors.push_back(std::move(v));
   }
 

@@ -70,7 +70,6 @@ struct Vendor {
   std::string name;
   int region = kNone;
   int ecosystem = kNone;
-  Param markup;  // list price / unit cost at the start
   SourceLoc loc;
 };
 
@@ -285,12 +284,20 @@ struct Mechanisms {
 
 // Market-wide behavioural and technical constants.
 struct Market {
-  Param pue;                 // data-centre power usage effectiveness
-  Param utilisation_hours;   // powered hours per year
-  Param service_life;        // years an accelerator is used
-  Param price_adjustment;    // elasticity of price to last period's scarcity
-  Param expectation_weight;  // weight on the newest observation in adaptive expectations
-  Param logit_noise;         // scale of the Gumbel taste shock
+  Param pue;                        // data-centre power usage effectiveness
+  Param utilisation_hours;          // powered hours per year
+  Param service_life;               // years an accelerator is used
+  Param price_adjustment;           // elasticity of price to last period's scarcity
+  Param expectation_weight;         // weight on the newest observation in adaptive expectations
+  Param logit_noise;                // scale of the Gumbel taste shock
+  Param fee_passthrough;            // share of a licence fee passed on in the buyer's price
+  Param inference_intensity;        // FLOP per byte of DRAM traffic in inference (roofline)
+  Param training_ecosystem_factor;  // multiplier on the ecosystem weight for training
+  Param utilisation_floor;          // achieved utilisation at ecosystem maturity 0
+  Param stockpile_boost;            // extra demand weight on products about to be restricted
+  Param stockpile_periods;          // periods of foreign-HBM need bought ahead of a cut-off
+  Param efficiency_feedback;        // extra efficiency growth per unit of unmet-budget share
+  Param ecosystem_base_units;       // installed units an ecosystem's learning starts from
   int rationing_rounds = 3;
 };
 
