@@ -18,10 +18,4 @@ echo "== chipsim graph scenarios/baseline.toml --format dot -o out/baseline.dot"
 echo "wrote out/baseline.dot ($(grep -c -- '->' out/baseline.dot) edges); render with: dot -Tsvg out/baseline.dot -o out/baseline.svg"
 echo
 echo "== chipsim run scenarios/baseline.toml -n 1 --seed 1"
-# The market model (issue 3) is not built yet: `run` says so and exits 1. Until it lands the
-# quick start stops here, after validate and graph.
-if "$chipsim" run scenarios/baseline.toml -n 1 --seed 1; then
-  :
-else
-  echo "(quick start stops after validate and graph until the market model lands)"
-fi
+"$chipsim" run scenarios/baseline.toml -n 1 --seed 1

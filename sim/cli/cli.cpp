@@ -9,7 +9,9 @@
 #include <sstream>
 
 #include "cli/version.hpp"
+#include "engine/year_table.hpp"
 #include "graph/supply_graph.hpp"
+#include "model/model.hpp"
 #include "scenario/loader.hpp"
 
 namespace chipsim {
@@ -207,13 +209,17 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   long replicates = 0;
   std::uint64_t seed = 0;
-  std::string run_out;
+  std::string run_out, run_csv;
+  bool no_noise = false;
   CLI::App* run = app.add_subcommand("run", "Run the Monte Carlo ensemble of a scenario");
   add_scenario_args(run);
   run->add_option("-n,--replicates", replicates, "Number of replicates")
       ->check(CLI::Range(1L, 100'000'000L));
   run->add_option("--seed", seed, "Root seed");
-  run->add_option("-o,--output", run_out, "Output HDF5 file");
+  run->add_option("-o,--output", run_out, "Output HDF5 file (not written yet: needs issue 4)");
+  run->add_flag("--no-noise", no_noise,
+                "Central parameter values; no capex shocks or stochastic policy events");
+  run->add_option("--csv", run_csv, "Write the per-year table (means over replicates) as CSV");
 
   try {
     app.parse(argc, argv);
@@ -257,10 +263,30 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         write_atomically(graph_out, text.str());
       return kExitOk;
     }
-    // run
-    err << "chipsim run: the market model is not built yet, so nothing can be simulated.\n"
-           "The scenario is valid; 'chipsim validate' and 'chipsim graph' work today.\n";
-    return kExitFailure;
+    // run: replicates one after another (the parallel ensemble and HDF5 output are next).
+    if (!run_out.empty()) {
+      err << "chipsim run: HDF5 output (-o) is not built yet; use --csv for the per-year table\n";
+      return kExitBadInput;
+    }
+    const int n = replicates > 0 ? static_cast<int>(replicates) : scenario.replicates;
+    const std::uint64_t root = run->count("--seed") ? seed : scenario.seed;
+    Model model(scenario);
+    Trajectory trajectory;
+    YearTable table(scenario);
+    for (int r = 0; r < n; ++r) {
+      model.run(trajectory, 0, r, root, RunOptions{!no_noise});
+      table.add(trajectory);
+    }
+    out << "chipsim run: " << scenario.name << ", " << n << (n == 1 ? " replicate" : " replicates")
+        << ", seed " << root << (no_noise ? ", no noise" : "")
+        << "; per-year means over replicates\n";
+    table.print(out);
+    if (!run_csv.empty()) {
+      std::ostringstream csv;
+      table.write_csv(csv);
+      write_atomically(run_csv, csv.str());
+    }
+    return kExitOk;
   } catch (const ScenarioError& e) {
     return report(e, err);
   } catch (const std::exception& e) {

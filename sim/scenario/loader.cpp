@@ -834,6 +834,7 @@ class Converter {
     sp.die_area_mm2 = r.number("die_area_mm2", {0, 2500, true}, true).value_or(1);
     sp.dies_per_package = static_cast<int>(r.integer("dies_per_package", 1, 64, 1));
     p.price = r.param("price", kPositive, std::nullopt);
+    p.markets = refs(r, "markets", s_.regions, "region");
 
     const toml::table* in = r.table("inputs", true);
     if (in) {

@@ -116,7 +116,8 @@ struct Product {
   int retire = std::numeric_limits<int>::max();  // first period no longer made
   ProductSpecs specs;
   ProductInputs inputs;
-  Param price;  // list price at launch, USD
+  Param price;               // list price at launch, USD
+  std::vector<int> markets;  // buyer regions it is sold to; empty = every region
   SourceLoc loc;
 };
 

@@ -103,12 +103,39 @@ TEST(Cli, GraphToUnwritablePathIsARuntimeFailure) {
       << r.err;
 }
 
-TEST(Cli, RunSaysPlainlyThatTheModelIsNotBuilt) {
+TEST(Cli, RunPrintsAPerYearTable) {
   const Result r = cli({"run", kBaseline, "-n", "1", "--seed", "1"});
-  EXPECT_EQ(r.code, kExitFailure);
-  EXPECT_NE(r.err.find("the market model is not built yet"), std::string::npos);
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_EQ(r.out.rfind("chipsim run: baseline, 1 replicate, seed 1; per-year means", 0), 0u)
+      << r.out;
+  EXPECT_NE(r.out.find("2024      2025      2026      2027      2028      2029      2030"),
+            std::string::npos);
+  for (const char* row :
+       {"market_revenue[CN]", "domestic_share_revenue[CN]", "domestic_share_units[CN]",
+        "smuggled_units[CN]", "fees_collected[US]", "subsidy_spend[CN]", "effective_compute[US]",
+        "revenue[NVIDIA,CN]", "production[Ascend910C]", "hbm_stock[Huawei]"})
+    EXPECT_NE(r.out.find(row), std::string::npos) << row;
   // Bad input is still reported as bad input first.
   EXPECT_EQ(cli({"run", "/nonexistent.toml"}).code, kExitBadInput);
+}
+
+TEST(Cli, RunIsReproducibleAndWritesCsv) {
+  test::TempDir dir;
+  const std::string a = dir.file("a.csv"), b = dir.file("b.csv");
+  EXPECT_EQ(cli({"run", kBaseline, "-n", "3", "--seed", "5", "--csv", a}).code, kExitOk);
+  EXPECT_EQ(cli({"run", kBaseline, "-n", "3", "--seed", "5", "--csv", b}).code, kExitOk);
+  const std::string csv = test::read_file(a);
+  EXPECT_EQ(csv.rfind("variable,unit,year,mean\n", 0), 0u);
+  EXPECT_NE(csv.find("\ndomestic_share_revenue[CN],%,2025,"), std::string::npos);
+  EXPECT_EQ(csv, test::read_file(b));
+  const Result no_noise = cli({"run", kBaseline, "-n", "2", "--no-noise"});
+  EXPECT_NE(no_noise.out.find(", no noise;"), std::string::npos);
+}
+
+TEST(Cli, RunRefusesHdf5OutputUntilItExists) {
+  const Result r = cli({"run", kBaseline, "-n", "1", "-o", "x.h5"});
+  EXPECT_EQ(r.code, kExitBadInput);
+  EXPECT_NE(r.err.find("HDF5 output (-o) is not built yet"), std::string::npos);
 }
 
 TEST(Cli, VersionHelpAndUsageErrors) {

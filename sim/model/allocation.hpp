@@ -1,0 +1,62 @@
+// Sharing one scarce input (wafers, HBM stacks or packaging slots) among the products that
+// request it, through a max-flow network: source -> supplier (capacity) -> consumer (open
+// links only) -> sink (request). Built once per run; every period sets capacities, requests
+// and gates in place and solves.
+//
+// Rule (docs/MODEL.md, "Sharing scarce inputs"): max-min fairness in fractions of requests.
+// If all requests can be met they are. If not, every consumer gets the same fraction lambda
+// of its request, the largest the network can carry; consumers that the minimum cut shows to
+// be bottlenecked keep that fraction, and the others are filled further in the same way
+// (progressive filling), so no capacity that someone could use is left idle.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "graph/flow.hpp"
+
+namespace chipsim {
+
+class InputAllocator {
+ public:
+  // `links` are (supplier, consumer) pairs.
+  InputAllocator(int suppliers, int consumers, const std::vector<std::pair<int, int>>& links);
+
+  void set_supply(int supplier, double capacity) { supply_[supplier] = capacity; }
+  void set_request(int consumer, double request) { request_[consumer] = request; }
+  void set_open(int link, bool open) { open_[link] = open; }
+
+  // shared = false: no competition; each consumer may take up to the full capacity of its
+  // open suppliers, as if it were alone (the "shared_capacity" mechanism switched off).
+  void solve(bool shared);
+
+  // Where every consumer has at most one open supplier, the allocation has a closed form
+  // (each supplier gives all its consumers the fraction min(1, capacity / requests)) and
+  // solve() uses it instead of max-flow. Setting this forces the max-flow path; the tests use
+  // it to check that both paths agree.
+  void force_max_flow(bool force) { force_flow_ = force; }
+
+  [[nodiscard]] double allocated(int link) const { return allocated_[link]; }
+  [[nodiscard]] double received(int consumer) const { return received_[consumer]; }
+  [[nodiscard]] int link_count() const { return static_cast<int>(links_.size()); }
+  [[nodiscard]] const std::pair<int, int>& link(int i) const { return links_[i]; }
+  // Fraction every consumer got in the fair phase of the last solve (1 when nothing was short).
+  [[nodiscard]] double fair_fraction() const { return lambda_; }
+
+ private:
+  double solve_network(const std::vector<double>& supply, const std::vector<double>& sink);
+
+  int suppliers_, consumers_;
+  std::vector<std::pair<int, int>> links_;
+  FlowNetwork net_;
+  std::size_t source_, sink_;
+  std::vector<FlowNetwork::EdgeId> supply_edge_, link_edge_, sink_edge_;
+  std::vector<double> supply_, request_, allocated_, received_, used_, scaled_, fixed_;
+  std::vector<bool> open_;
+  std::vector<int> links_open_;  // per consumer, during solve()
+  std::vector<char> frozen_, cut_sink_side_;
+  double lambda_ = 1;
+  bool force_flow_ = false;
+};
+
+}  // namespace chipsim

@@ -1,0 +1,92 @@
+// The outcome of one replicate: every recorded variable as a dense array whose leading
+// dimension is the period. Allocated once (reset) before the period loop; the loop only
+// writes into it. variables() describes each array (name, dimensions, units, meaning) so that
+// writers and summaries need no knowledge of the model.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace chipsim {
+
+// A dense array of up to four dimensions, row-major.
+class Series {
+ public:
+  void reset(std::array<int, 4> shape) {
+    shape_ = shape;
+    std::size_t n = 1;
+    for (int d : shape_)
+      n *= static_cast<std::size_t>(d);
+    data_.assign(n, 0.0);
+  }
+  double& at(int a, int b = 0, int c = 0, int d = 0) { return data_[index(a, b, c, d)]; }
+  [[nodiscard]] double at(int a, int b = 0, int c = 0, int d = 0) const {
+    return data_[index(a, b, c, d)];
+  }
+  [[nodiscard]] const std::array<int, 4>& shape() const { return shape_; }
+  [[nodiscard]] const std::vector<double>& data() const { return data_; }
+  void fill(double v) { std::fill(data_.begin(), data_.end(), v); }
+
+ private:
+  [[nodiscard]] std::size_t index(int a, int b, int c, int d) const {
+    return ((static_cast<std::size_t>(a) * shape_[1] + b) * shape_[2] + c) * shape_[3] + d;
+  }
+  std::array<int, 4> shape_{1, 1, 1, 1};
+  std::vector<double> data_;
+};
+
+// Why a product's output stopped where it did (DESIGN.md §2, stage 3).
+enum class BindingInput : int {
+  none = 0,        // not on sale, or nothing was asked for
+  demand = 1,      // made everything the vendor wanted: no input bound
+  dies = 2,        // good dies (wafers x yield, plus the die bank)
+  memory = 3,      // HBM stacks (suppliers plus stock)
+  packaging = 4,   // advanced-packaging slots
+  components = 5,  // component products
+};
+inline constexpr int kBindingInputCount = 6;
+[[nodiscard]] const char* to_string(BindingInput b);
+
+struct Trajectory {
+  int point = 0;
+  int replicate = 0;
+  std::uint64_t seed = 0;
+  int periods = 0, products = 0, vendors = 0, regions = 0, channels = 0, buyers = 0, ecosystems = 0;
+
+  // [period][product][region][channel]
+  Series units_sold;  // units delivered to buyers in region through channel
+  Series unit_price;  // USD paid per unit by buyers (price x channel markup, fee pass-through)
+  // [period][vendor][region]
+  Series revenue;  // USD, legal sales (direct and licensed channels)
+  // [period][region]
+  Series market_revenue, domestic_revenue, domestic_share_revenue, domestic_share_units,
+      domestic_share_compute, fees_collected, subsidy_spend, effective_compute;
+  // [period][product][region]
+  Series smuggled_units;
+  // [period][product]
+  Series production, binding_input, price, unit_cost, die_bank, finished_stock;
+  // [period][vendor]
+  Series hbm_stock;
+  // [period][buyer]
+  Series buyer_spend, unmet_budget, installed_compute, buyer_effective_compute;
+  // [period][ecosystem]
+  Series ecosystem_maturity;
+
+  void reset(int periods, int products, int vendors, int regions, int channels, int buyers,
+             int ecosystems);
+};
+
+// Describes one recorded variable. `dims` omit the leading "period".
+struct VariableInfo {
+  const char* name;
+  std::vector<const char*> dims;
+  const char* units;
+  const char* long_name;
+  Series Trajectory::*series;
+};
+[[nodiscard]] const std::vector<VariableInfo>& variables();
+
+}  // namespace chipsim

@@ -1,0 +1,115 @@
+// The rule for sharing a scarce input, on networks worked out by hand.
+#include "model/allocation.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+
+namespace chipsim {
+namespace {
+
+TEST(InputAllocator, EverythingServedWhenCapacitySuffices) {
+  InputAllocator a(1, 2, {{0, 0}, {0, 1}});
+  a.set_supply(0, 200);
+  a.set_request(0, 70);
+  a.set_request(1, 50);
+  a.solve(true);
+  EXPECT_DOUBLE_EQ(a.received(0), 70);
+  EXPECT_DOUBLE_EQ(a.received(1), 50);
+  EXPECT_DOUBLE_EQ(a.fair_fraction(), 1.0);
+}
+
+TEST(InputAllocator, OneScarceSupplierGivesEveryoneTheSameFraction) {
+  // 100 for requests of 70 and 50: lambda = 100/120.
+  InputAllocator a(1, 2, {{0, 0}, {0, 1}});
+  a.set_supply(0, 100);
+  a.set_request(0, 70);
+  a.set_request(1, 50);
+  a.solve(true);
+  EXPECT_NEAR(a.received(0), 70.0 * 100 / 120, 1e-9);
+  EXPECT_NEAR(a.received(1), 50.0 * 100 / 120, 1e-9);
+  EXPECT_NEAR(a.fair_fraction(), 100.0 / 120, 1e-9);
+}
+
+TEST(InputAllocator, MaxFlowRoutesAroundASharedSupplier) {
+  // S0 serves A only, S1 serves A and B; 100 each; A and B want 150. The common fraction is
+  // 2/3 (B can only get S1's 100): A = 100 (all of S0), B = 100 (all of S1).
+  InputAllocator a(2, 2, {{0, 0}, {1, 0}, {1, 1}});
+  a.set_supply(0, 100);
+  a.set_supply(1, 100);
+  a.set_request(0, 150);
+  a.set_request(1, 150);
+  a.solve(true);
+  EXPECT_NEAR(a.received(0), 100, 1e-4);
+  EXPECT_NEAR(a.received(1), 100, 1e-4);
+  EXPECT_NEAR(a.allocated(0), 100, 1e-4);  // S0 -> A
+  EXPECT_NEAR(a.allocated(2), 100, 1e-4);  // S1 -> B
+}
+
+TEST(InputAllocator, LeftoverCapacityGoesToWhoeverCanUseIt) {
+  // S0 (100) -> A, S1 (10) -> B; both want 50. Fair phase: lambda = 10/50 = 0.2, so 10 each;
+  // then A takes 40 more of S0's leftover 90.
+  InputAllocator a(2, 2, {{0, 0}, {1, 1}});
+  a.set_supply(0, 100);
+  a.set_supply(1, 10);
+  a.set_request(0, 50);
+  a.set_request(1, 50);
+  a.solve(true);
+  EXPECT_NEAR(a.fair_fraction(), 0.2, 1e-6);
+  EXPECT_NEAR(a.received(0), 50, 1e-4);
+  EXPECT_NEAR(a.received(1), 10, 1e-4);
+}
+
+TEST(InputAllocator, ClosedGateCarriesNothing) {
+  InputAllocator a(1, 2, {{0, 0}, {0, 1}});
+  a.set_supply(0, 100);
+  a.set_request(0, 70);
+  a.set_request(1, 50);
+  a.set_open(1, false);
+  a.solve(true);
+  EXPECT_DOUBLE_EQ(a.received(1), 0);
+  EXPECT_NEAR(a.received(0), 70, 1e-9);
+}
+
+TEST(InputAllocator, WithoutSharingEachConsumerActsAlone) {
+  InputAllocator a(1, 2, {{0, 0}, {0, 1}});
+  a.set_supply(0, 100);
+  a.set_request(0, 70);
+  a.set_request(1, 50);
+  a.solve(false);
+  EXPECT_DOUBLE_EQ(a.received(0), 70);
+  EXPECT_DOUBLE_EQ(a.received(1), 50);
+}
+
+// The closed form for stars must agree with the max-flow path (the yardstick) on random
+// instances: same received amounts to within the bisection's precision.
+TEST(InputAllocator, ClosedFormAgreesWithMaxFlowOnStars) {
+  boost::random::mt19937 rng(7);
+  boost::random::uniform_real_distribution<double> u(0.0, 100.0);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int suppliers = 1 + trial % 4, consumers = 1 + trial % 7;
+    std::vector<std::pair<int, int>> links;
+    for (int c = 0; c < consumers; ++c)
+      links.emplace_back((c * 3 + trial) % suppliers, c);
+    InputAllocator fast(suppliers, consumers, links), slow(suppliers, consumers, links);
+    slow.force_max_flow(true);
+    for (int s = 0; s < suppliers; ++s) {
+      const double cap = u(rng);
+      fast.set_supply(s, cap);
+      slow.set_supply(s, cap);
+    }
+    for (int c = 0; c < consumers; ++c) {
+      const double req = u(rng);
+      fast.set_request(c, req);
+      slow.set_request(c, req);
+    }
+    fast.solve(true);
+    slow.solve(true);
+    for (int c = 0; c < consumers; ++c)
+      ASSERT_NEAR(fast.received(c), slow.received(c), 1e-4) << "trial " << trial << " c " << c;
+  }
+}
+
+}  // namespace
+}  // namespace chipsim

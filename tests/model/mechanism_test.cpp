@@ -1,0 +1,313 @@
+// One test per mechanism, in deterministic mode (RunOptions{noise = false}), against values
+// worked out by hand from the world in support/world.hpp.
+#include <gtest/gtest.h>
+
+#include "model/economics.hpp"
+#include "support/world.hpp"
+
+namespace chipsim {
+namespace {
+
+using test::index_of;
+using test::run_world;
+using test::units_to;
+using test::world;
+
+// Only X is on sale until 2024Q4 (Y launches then), so the buyer's whole quarterly budget of
+// 1e9 USD goes to X at 10,000 USD: 100,000 units wanted.
+const std::vector<std::string> kOnlyX = {"product.Y.launch=\"2024Q4\""};
+
+TEST(Production, TwoInputsMakeTheMinimumAndNameTheBindingInput) {
+  // Wafers: 1,000 x 50 good dies = 50,000 units. HBM: 100,000 stacks / 5 = 20,000 units.
+  auto o = kOnlyX;
+  o.push_back("foundry.F.node.N.capacity=1000");
+  o.push_back("memory.M.capacity=100000");
+  const Scenario s = world(o);
+  const Trajectory tr = run_world(s);
+  const int x = index_of(s.products, "X");
+  EXPECT_DOUBLE_EQ(tr.production.at(0, x), 20000.0);
+  EXPECT_EQ(static_cast<BindingInput>(tr.binding_input.at(0, x)), BindingInput::memory);
+  // 50,000 dies made, 20,000 packaged: 30,000 go to the die bank.
+  EXPECT_DOUBLE_EQ(tr.die_bank.at(0, x), 30000.0);
+}
+
+TEST(Production, WafersBindWhenTheyAreScarcer) {
+  // Wafers: 300 x 50 = 15,000 units; HBM is plentiful.
+  auto o = kOnlyX;
+  o.push_back("foundry.F.node.N.capacity=300");
+  const Scenario s = world(o);
+  const Trajectory tr = run_world(s);
+  const int x = index_of(s.products, "X");
+  EXPECT_DOUBLE_EQ(tr.production.at(0, x), 15000.0);
+  EXPECT_EQ(static_cast<BindingInput>(tr.binding_input.at(0, x)), BindingInput::dies);
+  EXPECT_DOUBLE_EQ(tr.die_bank.at(0, x), 0.0);
+}
+
+TEST(Production, NothingBindsWhenInputsSuffice) {
+  const Scenario s = world(kOnlyX);
+  const Trajectory tr = run_world(s);
+  const int x = index_of(s.products, "X");
+  EXPECT_DOUBLE_EQ(tr.production.at(0, x), 100000.0);
+  EXPECT_EQ(static_cast<BindingInput>(tr.binding_input.at(0, x)), BindingInput::demand);
+}
+
+TEST(Rationing, CapexLeftUnspentWhenSupplyIsShortIsUnmetBudget) {
+  // 20,000 units (see above) x 10,000 USD = 2e8 spent of 1e9.
+  auto o = kOnlyX;
+  o.push_back("foundry.F.node.N.capacity=1000");
+  o.push_back("memory.M.capacity=100000");
+  const Scenario s = world(o);
+  const Trajectory tr = run_world(s);
+  const int b = index_of(s.buyers, "BD");
+  EXPECT_DOUBLE_EQ(tr.buyer_spend.at(0, b), 2e8);
+  EXPECT_DOUBLE_EQ(tr.unmet_budget.at(0, b), 8e8);
+}
+
+// Y alone (X is sold only in H): 100,000 units a quarter, one HBM stack each.
+const std::vector<std::string> kOnlyY = {"product.X.markets=[\"H\"]"};
+const char* kHbmCut = R"(
+[policy.ph.rule.hbm]
+type = "input_control"
+input = "memory"
+destinations = ["D"]
+effective = "2024Q1"
+
+[inventory.stock]
+kind = "hbm"
+vendor = "VD"
+generation = "G"
+quantity = 250000
+)";
+
+TEST(Inputs, HbmCutOffDrainsTheStockpileThenDomesticSupplyBinds) {
+  auto o = kOnlyY;
+  o.push_back("memory.MD.capacity=40000");
+  const Scenario s = world(o, kHbmCut);
+  const Trajectory tr = run_world(s);
+  const int y = index_of(s.products, "Y"), vd = index_of(s.vendors, "VD");
+  // Stock 250,000 drains by 100,000 a quarter; in 2024Q3 the last 50,000 plus 40,000 domestic
+  // stacks make 90,000; from 2024Q4 only the 40,000 domestic stacks are left.
+  EXPECT_DOUBLE_EQ(tr.hbm_stock.at(0, vd), 150000.0);
+  EXPECT_DOUBLE_EQ(tr.hbm_stock.at(1, vd), 50000.0);
+  EXPECT_DOUBLE_EQ(tr.hbm_stock.at(2, vd), 0.0);
+  EXPECT_DOUBLE_EQ(tr.production.at(0, y), 100000.0);
+  EXPECT_DOUBLE_EQ(tr.production.at(1, y), 100000.0);
+  EXPECT_DOUBLE_EQ(tr.production.at(2, y), 90000.0);
+  EXPECT_DOUBLE_EQ(tr.production.at(3, y), 40000.0);
+  EXPECT_EQ(static_cast<BindingInput>(tr.binding_input.at(3, y)), BindingInput::memory);
+}
+
+TEST(Inputs, WithoutTheCutOffForeignHbmKeepsOutputUp) {
+  auto o = kOnlyY;
+  o.push_back("memory.MD.capacity=40000");
+  const Scenario s = world(o);
+  const Trajectory tr = run_world(s);
+  const int y = index_of(s.products, "Y");
+  for (int t = 0; t < 4; ++t)
+    EXPECT_DOUBLE_EQ(tr.production.at(t, y), 100000.0) << t;
+}
+
+TEST(Inputs, EntityListingCutsForeignFoundry) {
+  // VD's product Y made at the foreign node F.N instead of FD.N: listed, it makes nothing.
+  auto o = kOnlyY;
+  o.push_back("product.Y.inputs.node=\"F.N\"");
+  const Scenario listed = world(o, R"(
+[policy.ph.rule.list]
+type = "entity_list"
+effective = "2024Q1"
+vendors = ["VD"]
+)");
+  const Trajectory tr = run_world(listed);
+  const int y = index_of(listed.products, "Y");
+  EXPECT_DOUBLE_EQ(tr.production.at(0, y), 0.0);
+  EXPECT_EQ(static_cast<BindingInput>(tr.binding_input.at(0, y)), BindingInput::dies);
+  EXPECT_DOUBLE_EQ(run_world(world(o)).production.at(0, y), 100000.0);
+}
+
+const char* kDenyX = R"(
+[channel.smuggle]
+kind = "smuggling"
+destinations = ["D"]
+capacity = 1000
+markup = 1.5
+enforcement_elasticity = 2
+
+[policy.ph.rule.deny]
+type = "export_control"
+effective = "2024Q1"
+destinations = ["D"]
+criteria = [{ tpp_min = 1 }]
+)";
+
+double smuggled_at_enforcement(double enforcement) {
+  auto o = kOnlyX;
+  o.push_back("policy.ph.enforcement=" + std::to_string(enforcement));
+  const Scenario s = world(o, kDenyX);
+  const Trajectory tr = run_world(s);
+  const int x = index_of(s.products, "X"), d = index_of(s.regions, "D");
+  const int direct = index_of(s.channels, "direct");
+  EXPECT_DOUBLE_EQ(tr.units_sold.at(0, x, d, direct), 0.0);  // denied: no legal sales
+  EXPECT_DOUBLE_EQ(tr.revenue.at(0, index_of(s.vendors, "VH"), d), 0.0);
+  EXPECT_DOUBLE_EQ(tr.smuggled_units.at(0, x, d), units_to(tr, 0, x, d));
+  return tr.smuggled_units.at(0, x, d);
+}
+
+TEST(Leakage, DeniedProductReachesOnlyThroughLeakageFallingWithEnforcement) {
+  // Demand (1e9 / (10,000 x 1.5 x (1 + e)) > 40,000 units) exceeds the channel, whose
+  // capacity is 1,000 x exp(-2 e).
+  EXPECT_NEAR(smuggled_at_enforcement(0.0), 1000.0, 1e-9);
+  EXPECT_NEAR(smuggled_at_enforcement(0.5), 1000.0 * std::exp(-1.0), 1e-9);
+  EXPECT_NEAR(smuggled_at_enforcement(1.0), 1000.0 * std::exp(-2.0), 1e-9);
+}
+
+TEST(Leakage, SwitchedOffMeansNoSmuggling) {
+  auto o = kOnlyX;
+  o.push_back("mechanisms.leakage=false");
+  const Scenario s = world(o, kDenyX);
+  const Trajectory tr = run_world(s);
+  EXPECT_DOUBLE_EQ(tr.smuggled_units.at(0, index_of(s.products, "X"), index_of(s.regions, "D")),
+                   0.0);
+}
+
+TEST(Economics, HalfElectricitySubsidyHalvesTheEnergyTermOfTco) {
+  // 1 kW x PUE 1 x 8,000 h x 4 years x 0.10 USD/kWh = 3,200 USD.
+  const double full = economics::energy_cost(1000, 1.0, 8000, 4, 0.10, 0.0);
+  const double half = economics::energy_cost(1000, 1.0, 8000, 4, 0.10, 0.5);
+  EXPECT_DOUBLE_EQ(full, 3200.0);
+  EXPECT_DOUBLE_EQ(half, 1600.0);
+  EXPECT_DOUBLE_EQ(economics::tco(10000, full) - economics::tco(10000, half), 0.5 * full);
+}
+
+TEST(Economics, UtilityRoofline) {
+  EXPECT_DOUBLE_EQ(economics::segment_tflops(true, 989, 3.35, 30), 989);
+  EXPECT_DOUBLE_EQ(economics::segment_tflops(false, 989, 3.35, 30), 100.5);
+  EXPECT_DOUBLE_EQ(economics::utilisation(0.5, 0.4), 0.7);
+  // alpha 1, TCO 10,000 USD for 10 PFLOP-years: -ln(1000); gamma 2 x (1 - 0.5) = 1; delta 0.3.
+  EXPECT_DOUBLE_EQ(economics::utility(1, 10000, 10, 2, 0.5, 0.3, 0.1),
+                   -std::log(1000.0) - 1.0 + 0.3 - 0.1);
+}
+
+TEST(ImporterPolicy, EnergySubsidyIsPaidOnInstalledDomesticChips) {
+  // Y is domestic in D. Subsidy 50% from 2024Q1: each installed Y uses 1 kW x 8,000 h/yr x
+  // 0.25 yr = 2,000 kWh a quarter at 0.10 USD: the government pays 100 USD per unit.
+  const Scenario s = world({}, R"(
+[policy.pd.rule.power]
+type = "energy_subsidy"
+effective = "2024Q1"
+rate = 0.5
+)");
+  const Trajectory tr = run_world(s);
+  const int y = index_of(s.products, "Y"), d = index_of(s.regions, "D");
+  EXPECT_NEAR(tr.subsidy_spend.at(0, d), 100.0 * units_to(tr, 0, y, d), 1e-6);
+  // and it tilts the choice toward the domestic chip (equal otherwise).
+  EXPECT_GT(units_to(tr, 0, y, d), units_to(tr, 0, index_of(s.products, "X"), d));
+}
+
+TEST(ImporterPolicy, DomesticMandateMovesAllStateSpendToDomesticProducts) {
+  const char* mandate = R"(
+[policy.pd.rule.mandate]
+type = "domestic_mandate"
+effective = "2024Q1"
+share = 1.0
+)";
+  const Scenario free_buyer = world({}, mandate);
+  const Scenario state_buyer = world({"buyer.BD.state_funded=true"}, mandate);
+  const int x = index_of(free_buyer.products, "X"), y = index_of(free_buyer.products, "Y");
+  const int d = index_of(free_buyer.regions, "D");
+  const Trajectory a = run_world(free_buyer), b = run_world(state_buyer);
+  // Identical options split a non-state budget evenly: 50,000 units each.
+  EXPECT_NEAR(units_to(a, 0, x, d), 50000.0, 1e-6);
+  EXPECT_NEAR(units_to(a, 0, y, d), 50000.0, 1e-6);
+  // The state buyer spends everything on Y.
+  for (int t = 0; t < 4; ++t) {
+    EXPECT_DOUBLE_EQ(units_to(b, t, x, d), 0.0);
+    EXPECT_NEAR(units_to(b, t, y, d), 100000.0, 1e-6);
+  }
+}
+
+TEST(Policy, BuyersStockpileBetweenAnnouncementAndEffectiveDate) {
+  const char* rule = R"(
+[policy.ph.rule.deny]
+type = "export_control"
+announced = "2024Q2"
+effective = "2024Q4"
+destinations = ["D"]
+criteria = [{ tpp_min = 1 }]
+)";
+  const Scenario s = world({"market.stockpile_boost=1"}, rule);
+  const Trajectory tr = run_world(s);
+  const int x = index_of(s.products, "X"), d = index_of(s.regions, "D");
+  // Before: equal options, 50,000 each. Announced: X's weight doubles, share 2/3.
+  // Effective: denied, nothing.
+  EXPECT_NEAR(units_to(tr, 0, x, d), 50000.0, 1e-6);
+  EXPECT_NEAR(units_to(tr, 1, x, d), 1e9 * 2.0 / 3.0 / 10000.0, 1e-6);
+  EXPECT_NEAR(units_to(tr, 2, x, d), 1e9 * 2.0 / 3.0 / 10000.0, 1e-6);
+  EXPECT_DOUBLE_EQ(units_to(tr, 3, x, d), 0.0);
+  // With the policy-shock mechanism off the rule never comes: no stockpiling, no denial.
+  const Trajectory off =
+      run_world(world({"market.stockpile_boost=1", "mechanisms.policy_shocks=false"}, rule));
+  EXPECT_NEAR(units_to(off, 1, x, d), 50000.0, 1e-6);
+  EXPECT_NEAR(units_to(off, 3, x, d), 50000.0, 1e-6);
+}
+
+TEST(Policy, VendorsStockpileHbmAheadOfAnAnnouncedCutOff) {
+  const char* rule = R"(
+[policy.ph.rule.hbm]
+type = "input_control"
+input = "memory"
+destinations = ["D"]
+announced = "2024Q1"
+effective = "2024Q3"
+)";
+  // Y wants 50,000 units (half the budget) of one stack each. With stockpile_periods = 2 the
+  // vendor holds 2 x 50,000 stacks while the cut-off is pending, then lives on them.
+  const Scenario s = world({"market.stockpile_periods=2"}, rule);
+  const Trajectory tr = run_world(s);
+  const int y = index_of(s.products, "Y"), vd = index_of(s.vendors, "VD");
+  EXPECT_NEAR(tr.hbm_stock.at(0, vd), 100000.0, 1e-6);
+  EXPECT_NEAR(tr.hbm_stock.at(1, vd), 100000.0, 1e-6);
+  EXPECT_NEAR(tr.production.at(2, y), 50000.0, 1e-6);
+  EXPECT_NEAR(tr.hbm_stock.at(2, vd), 50000.0, 1e-6);
+  // Announced and effective together: no stock, and no domestic HBM, so no output.
+  const Trajectory sudden = run_world(
+      world({"market.stockpile_periods=2", "policy.ph.rule.hbm.announced=\"2024Q3\""}, rule));
+  EXPECT_DOUBLE_EQ(sudden.hbm_stock.at(1, vd), 0.0);
+  EXPECT_DOUBLE_EQ(sudden.production.at(2, y), 0.0);
+}
+
+TEST(ExportControl, LicenceFeeGoesToTheExporterAndIsPassedThrough) {
+  const Scenario s = world({}, R"(
+[channel.lic]
+kind = "licensed"
+destinations = ["D"]
+
+[policy.ph.rule.lic]
+type = "export_control"
+effective = "2024Q1"
+destinations = ["D"]
+criteria = [{ tpp_min = 1 }]
+status = "licensed"
+approval_probability = 1.0
+revenue_share = 0.25
+)");
+  const Trajectory tr = run_world(s);
+  const int x = index_of(s.products, "X"), d = index_of(s.regions, "D"),
+            h = index_of(s.regions, "H"), lic = index_of(s.channels, "lic");
+  const double units = tr.units_sold.at(0, x, d, lic);
+  EXPECT_GT(units, 0.0);
+  EXPECT_DOUBLE_EQ(tr.unit_price.at(0, x, d, lic), 12500.0);  // 10,000 x (1 + 1 x 0.25)
+  EXPECT_NEAR(tr.fees_collected.at(0, h), 0.25 * 12500.0 * units, 1e-3);
+  EXPECT_DOUBLE_EQ(tr.units_sold.at(0, x, d, index_of(s.channels, "direct")), 0.0);
+}
+
+TEST(SharedCapacity, TwoProductsShareOneNodeInProportionToTheirRequests) {
+  // Both made at F.N (Y too); 1,500 wafers x 50 dies = 75,000 units for requests of 50,000
+  // each: both get the same fraction, 75%.
+  const Scenario s = world({"product.Y.inputs.node=\"F.N\"", "foundry.F.node.N.capacity=1500"});
+  const Trajectory tr = run_world(s);
+  EXPECT_NEAR(tr.production.at(0, index_of(s.products, "X")), 37500.0, 1e-6);
+  EXPECT_NEAR(tr.production.at(0, index_of(s.products, "Y")), 37500.0, 1e-6);
+}
+
+}  // namespace
+}  // namespace chipsim
