@@ -300,6 +300,53 @@ revenue_share = 0.25
   EXPECT_DOUBLE_EQ(tr.units_sold.at(0, x, d, index_of(s.channels, "direct")), 0.0);
 }
 
+const char* kLicence = R"(
+[channel.lic]
+kind = "licensed"
+destinations = ["D"]
+
+[policy.ph.rule.lic]
+type = "export_control"
+effective = "2024Q1"
+destinations = ["D"]
+criteria = [{ tpp_min = 1 }]
+status = "licensed"
+revenue_share = 0.25
+)";
+
+TEST(ExportControl, ApprovalShareGrantsThatFractionOfLicensedRequests) {
+  // With approval a, a fraction a of the first-round licensed request is delivered and the
+  // rest of that budget goes elsewhere: licensed units scale exactly with a.
+  const Scenario full = world({"policy.ph.rule.lic.approval_probability=1.0"}, kLicence);
+  const Scenario half = world({"policy.ph.rule.lic.approval_probability=0.5"}, kLicence);
+  const int x = index_of(full.products, "X"), d = index_of(full.regions, "D"),
+            lic = index_of(full.channels, "lic");
+  const double a = run_world(full).units_sold.at(0, x, d, lic);
+  const double b = run_world(half).units_sold.at(0, x, d, lic);
+  EXPECT_GT(a, 0.0);
+  EXPECT_NEAR(b, 0.5 * a, 1e-6 * a);
+}
+
+TEST(ExportControl, VolumeCapIsAShareOfLastPeriodsShipmentsToTheIssuer) {
+  // A buyer in H also buys X; licensed exports of X to D are capped at half of what went to
+  // H in the previous period (nothing in the first period, when there is no history).
+  const Scenario s = world({"policy.ph.rule.lic.volume_cap=0.5"}, std::string(kLicence) + R"(
+[buyer.BH]
+region = "H"
+capex = 2.0e8
+accelerator_share = 1.0
+)");
+  const Trajectory tr = run_world(s);
+  const int x = index_of(s.products, "X"), d = index_of(s.regions, "D"),
+            h = index_of(s.regions, "H"), lic = index_of(s.channels, "lic");
+  EXPECT_DOUBLE_EQ(tr.units_sold.at(0, x, d, lic), 0.0);
+  for (int t = 1; t < 4; ++t) {
+    const double cap = 0.5 * units_to(tr, t - 1, x, h);
+    EXPECT_GT(cap, 0.0);
+    EXPECT_NEAR(tr.units_sold.at(t, x, d, lic), cap, 1e-6 * cap) << t;  // binding
+  }
+}
+
 TEST(SharedCapacity, TwoProductsShareOneNodeInProportionToTheirRequests) {
   // Both made at F.N (Y too); 1,500 wafers x 50 dies = 75,000 units for requests of 50,000
   // each: both get the same fraction, 75%.
