@@ -8,10 +8,10 @@
 #include <ostream>
 #include <sstream>
 
+#include "cli/commands.hpp"
 #include "cli/version.hpp"
-#include "engine/year_table.hpp"
 #include "graph/supply_graph.hpp"
-#include "model/model.hpp"
+#include "io/output_file.hpp"
 #include "scenario/loader.hpp"
 
 namespace chipsim {
@@ -209,17 +209,33 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   long replicates = 0;
   std::uint64_t seed = 0;
-  std::string run_out, run_csv;
-  bool no_noise = false;
+  RunArgs run_args;
   CLI::App* run = app.add_subcommand("run", "Run the Monte Carlo ensemble of a scenario");
   add_scenario_args(run);
-  run->add_option("-n,--replicates", replicates, "Number of replicates")
+  run->add_option("-n,--replicates", replicates, "Number of replicates (default: the scenario's)")
       ->check(CLI::Range(1L, 100'000'000L));
-  run->add_option("--seed", seed, "Root seed");
-  run->add_option("-o,--output", run_out, "Output HDF5 file (not written yet: needs issue 4)");
-  run->add_flag("--no-noise", no_noise,
+  run->add_option("--seed", seed, "Root seed (default: the scenario's)");
+  run->add_option("-o,--output", run_args.output,
+                  "Output HDF5 file (default: the scenario's output.path; none: no file)");
+  run->add_option("--threads", run_args.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  run->add_option("--variables", run_args.variables,
+                  "Variables to write, comma-separated (default: all)")
+      ->delimiter(',');
+  run->add_flag("--summary-only", run_args.summary_only,
+                "Write only the /summary group (mean and quantiles), no per-replicate data");
+  run->add_flag("--float32", run_args.float32, "Store real variables as float32");
+  run->add_option("--compression", run_args.compression, "Deflate level 0-9")
+      ->check(CLI::Range(0, 9));
+  run->add_flag("--resume", run_args.resume, "Continue an interrupted run from OUT.partial");
+  run->add_flag("-q,--quiet", run_args.quiet, "No progress bar");
+  run->add_flag("--no-noise", run_args.no_noise,
                 "Central parameter values; no capex shocks or stochastic policy events");
-  run->add_option("--csv", run_csv, "Write the per-year table (means over replicates) as CSV");
+  run->add_option("--csv", run_args.csv, "Write the per-year table (means over replicates) as CSV");
+
+  std::string inspect_path;
+  CLI::App* inspect = app.add_subcommand("inspect", "Describe an output file and tabulate it");
+  inspect->add_option("file", inspect_path, "chipsim HDF5 output file")->required();
 
   try {
     app.parse(argc, argv);
@@ -244,6 +260,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   }
 
   try {
+    if (inspect->parsed()) return inspect_command(inspect_path, out, err);
     const Scenario scenario = load_scenario(scenario_path, overrides);
     const SupplyGraph supply(scenario);
     if (validate->parsed()) {
@@ -263,32 +280,16 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         write_atomically(graph_out, text.str());
       return kExitOk;
     }
-    // run: replicates one after another (the parallel ensemble and HDF5 output are next).
-    if (!run_out.empty()) {
-      err << "chipsim run: HDF5 output (-o) is not built yet; use --csv for the per-year table\n";
-      return kExitBadInput;
-    }
-    const int n = replicates > 0 ? static_cast<int>(replicates) : scenario.replicates;
-    const std::uint64_t root = run->count("--seed") ? seed : scenario.seed;
-    Model model(scenario);
-    Trajectory trajectory;
-    YearTable table(scenario);
-    for (int r = 0; r < n; ++r) {
-      model.run(trajectory, 0, r, root, RunOptions{!no_noise});
-      table.add(trajectory);
-    }
-    out << "chipsim run: " << scenario.name << ", " << n << (n == 1 ? " replicate" : " replicates")
-        << ", seed " << root << (no_noise ? ", no noise" : "")
-        << "; per-year means over replicates\n";
-    table.print(out);
-    if (!run_csv.empty()) {
-      std::ostringstream csv;
-      table.write_csv(csv);
-      write_atomically(run_csv, csv.str());
-    }
-    return kExitOk;
+    run_args.replicates = static_cast<int>(replicates);
+    if (run->count("--seed")) run_args.seed = seed;
+    for (int i = 0; i < argc; ++i)
+      run_args.command_line += (i ? " " : "") + std::string(argv[i]);
+    return run_command(scenario, run_args, out, err);
   } catch (const ScenarioError& e) {
     return report(e, err);
+  } catch (const io::IoError& e) {
+    err << "chipsim: error: " << e.what() << "\n";
+    return kExitFailure;
   } catch (const std::exception& e) {
     err << "chipsim: error: " << e.what() << "\n";
     return kExitFailure;

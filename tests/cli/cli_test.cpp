@@ -132,10 +132,39 @@ TEST(Cli, RunIsReproducibleAndWritesCsv) {
   EXPECT_NE(no_noise.out.find(", no noise;"), std::string::npos);
 }
 
-TEST(Cli, RunRefusesHdf5OutputUntilItExists) {
-  const Result r = cli({"run", kBaseline, "-n", "1", "-o", "x.h5"});
-  EXPECT_EQ(r.code, kExitBadInput);
-  EXPECT_NE(r.err.find("HDF5 output (-o) is not built yet"), std::string::npos);
+TEST(Cli, RunWritesAnHdf5FileThatInspectDescribes) {
+  test::TempDir dir;
+  const std::string h5 = dir.file("out.h5");
+  const Result r = cli({"run", kBaseline, "-n", "5", "--seed", "2", "-o", h5, "-q"});
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(h5));
+  EXPECT_FALSE(std::filesystem::exists(h5 + ".partial"));
+  const Result i = cli({"inspect", h5});
+  EXPECT_EQ(i.code, kExitOk) << i.err;
+  EXPECT_NE(i.out.find("replicates  5 of 5 (complete)"), std::string::npos) << i.out;
+  EXPECT_NE(i.out.find("seed        2"), std::string::npos);
+  EXPECT_NE(i.out.find("domestic_share_revenue[CN]"), std::string::npos);
+}
+
+TEST(Cli, InspectRejectsForeignAndMissingFiles) {
+  test::TempDir dir;
+  const std::string text = dir.write("not.h5", "plain text");
+  const Result a = cli({"inspect", text});
+  EXPECT_EQ(a.code, kExitFailure);
+  EXPECT_NE(a.err.find("is not an HDF5 file"), std::string::npos) << a.err;
+  EXPECT_EQ(cli({"inspect", dir.file("missing.h5")}).code, kExitFailure);
+}
+
+TEST(Cli, RunRejectsUnknownVariablesAndUnwritablePaths) {
+  const Result v = cli({"run", kBaseline, "-n", "1", "-o", "/tmp/x.h5", "--variables", "prise"});
+  EXPECT_EQ(v.code, kExitFailure);
+  EXPECT_NE(v.err.find("unknown variable 'prise' (did you mean 'price'?)"), std::string::npos)
+      << v.err;
+  const Result w = cli({"run", kBaseline, "-n", "1", "-o", "/nonexistent/dir/x.h5", "-q"});
+  EXPECT_EQ(w.code, kExitFailure);
+  EXPECT_NE(w.err.find("cannot create '/nonexistent/dir/x.h5.partial'"), std::string::npos)
+      << w.err;
+  EXPECT_FALSE(std::filesystem::exists("/nonexistent/dir/x.h5"));
 }
 
 TEST(Cli, VersionHelpAndUsageErrors) {

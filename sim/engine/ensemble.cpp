@@ -1,0 +1,104 @@
+#include "engine/ensemble.hpp"
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <algorithm>
+#include <memory>
+#include <mutex>
+
+namespace chipsim {
+
+namespace {
+bool stopped(const EnsembleOptions& o) {
+  return o.stop != nullptr && o.stop->load(std::memory_order_relaxed);
+}
+
+struct Chunk {
+  int first = 0;
+  std::vector<Trajectory> trajectories;
+};
+}  // namespace
+
+int run_ensemble_serial(const Scenario& scenario, int point, std::uint64_t seed, int first,
+                        int count, const EnsembleOptions& options, const ChunkSink& sink) {
+  Model model(scenario);
+  const int chunk = std::max(1, options.chunk);
+  std::vector<Trajectory> buffer;
+  int done = 0;
+  while (done < count && !stopped(options)) {
+    const int n = std::min(chunk, count - done);
+    buffer.resize(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i)
+      model.run(buffer[i], point, first + done + i, seed, options.run);
+    sink(buffer, first + done);
+    done += n;
+  }
+  return done;
+}
+
+int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int first, int count,
+                 const EnsembleOptions& options, const ChunkSink& sink) {
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(oneapi::tbb::info::default_concurrency());
+  if (threads == 1) return run_ensemble_serial(scenario, point, seed, first, count, options, sink);
+
+  const oneapi::tbb::global_control limit(oneapi::tbb::global_control::max_allowed_parallelism,
+                                          static_cast<std::size_t>(threads));
+  // One Model per worker thread, built on first use.
+  oneapi::tbb::enumerable_thread_specific<std::unique_ptr<Model>> models;
+  const int chunk = std::max(1, options.chunk);
+  const int tokens = 2 * threads;  // chunks alive at once: bounds memory
+  // Chunk buffers are recycled through a free list so trajectories are allocated once.
+  std::vector<std::unique_ptr<Chunk>> pool;
+  std::vector<Chunk*> free_list;
+  std::mutex free_mutex;  // the first and last stages may run at the same time
+  for (int i = 0; i < tokens; ++i) {
+    pool.push_back(std::make_unique<Chunk>());
+    free_list.push_back(pool.back().get());
+  }
+  int next = 0, delivered = 0;
+
+  oneapi::tbb::parallel_pipeline(
+      static_cast<std::size_t>(tokens),
+      oneapi::tbb::make_filter<void, Chunk*>(
+          oneapi::tbb::filter_mode::serial_in_order,
+          [&](oneapi::tbb::flow_control& fc) -> Chunk* {
+            if (next >= count || stopped(options)) {
+              fc.stop();
+              return nullptr;
+            }
+            Chunk* c = nullptr;
+            {
+              const std::lock_guard<std::mutex> lock(free_mutex);
+              c = free_list.back();
+              free_list.pop_back();
+            }
+            c->first = first + next;
+            c->trajectories.resize(static_cast<std::size_t>(std::min(chunk, count - next)));
+            next += static_cast<int>(c->trajectories.size());
+            return c;
+          }) &
+          oneapi::tbb::make_filter<Chunk*, Chunk*>(
+              oneapi::tbb::filter_mode::parallel,
+              [&](Chunk* c) {
+                auto& model = models.local();
+                if (!model) model = std::make_unique<Model>(scenario);
+                for (std::size_t i = 0; i < c->trajectories.size(); ++i)
+                  model->run(c->trajectories[i], point, c->first + static_cast<int>(i), seed,
+                             options.run);
+                return c;
+              }) &
+          oneapi::tbb::make_filter<Chunk*, void>(
+              oneapi::tbb::filter_mode::serial_in_order, [&](Chunk* c) {
+                sink(c->trajectories, c->first);
+                delivered += static_cast<int>(c->trajectories.size());
+                const std::lock_guard<std::mutex> lock(free_mutex);
+                free_list.push_back(c);
+              }));
+  return delivered;
+}
+
+}  // namespace chipsim

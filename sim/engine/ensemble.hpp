@@ -1,0 +1,37 @@
+// Running many replicates of one scenario and design point, in parallel with TBB or serially.
+// Replicate trajectories reach the sink in replicate order, whatever the thread count, so
+// everything downstream (the HDF5 writer, summaries) is bitwise identical for any number of
+// threads. Workers and the sink are joined by a bounded pipeline: at most a few chunks of
+// replicates are in memory at once, however many replicates are run.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "model/model.hpp"
+
+namespace chipsim {
+
+struct EnsembleOptions {
+  int threads = 0;                          // 0: all cores; 1: serial path (no TBB)
+  int chunk = 64;                           // replicates per pipeline token
+  RunOptions run;                           // passed to every replicate
+  const std::atomic<bool>* stop = nullptr;  // set to stop after the chunks in flight
+};
+
+// Receives the trajectories of one chunk of consecutive replicates, in replicate order.
+using ChunkSink = std::function<void(const std::vector<Trajectory>& chunk, int first_replicate)>;
+
+// Runs replicates [first, first + count) of design point `point` with root seed `seed`.
+// Returns the number of replicates delivered (count, unless stopped early; always a
+// multiple of the chunk size or the full count, delivered contiguously from `first`).
+int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int first, int count,
+                 const EnsembleOptions& options, const ChunkSink& sink);
+
+// The yardstick: the same contract with a plain loop on one thread.
+int run_ensemble_serial(const Scenario& scenario, int point, std::uint64_t seed, int first,
+                        int count, const EnsembleOptions& options, const ChunkSink& sink);
+
+}  // namespace chipsim

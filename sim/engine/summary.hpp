@@ -1,0 +1,38 @@
+// Mean and quantiles (p05, p25, p50, p75, p95) of every recorded variable over replicates,
+// accumulated while replicates stream past: memory depends on the number of cells, not on
+// the number of replicates. Means are plain sums taken in replicate order (deterministic);
+// quantiles come from QuantileSketch (relative error <= QuantileSketch::kRelativeAccuracy).
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "engine/quantile_sketch.hpp"
+#include "model/trajectory.hpp"
+
+namespace chipsim {
+
+inline constexpr std::array<const char*, 6> kSummaryStats = {"mean", "p05", "p25",
+                                                             "p50",  "p75", "p95"};
+inline constexpr std::array<double, 5> kSummaryQuantiles = {0.05, 0.25, 0.50, 0.75, 0.95};
+
+class SummaryAccumulator {
+ public:
+  // Accumulates the listed variables (indices into variables()).
+  explicit SummaryAccumulator(std::vector<int> variable_indices);
+  void add(const Trajectory& t);
+  [[nodiscard]] long count() const { return count_; }
+  // Statistic `stat` (index into kSummaryStats) of variable `v` (position in the list given
+  // to the constructor), as a flat array in the variable's layout (period-major).
+  [[nodiscard]] std::vector<double> stat(std::size_t v, std::size_t stat) const;
+  [[nodiscard]] const std::vector<int>& variables_used() const { return vars_; }
+
+ private:
+  std::vector<int> vars_;
+  std::vector<std::vector<double>> sums_;
+  std::vector<std::vector<QuantileSketch>> sketches_;
+  long count_ = 0;
+};
+
+}  // namespace chipsim
