@@ -1,0 +1,31 @@
+"""Shared fixtures: the chipsim executable (from ctest) and the baseline scenario."""
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+
+
+@pytest.fixture(scope="session")
+def chipsim():
+    exe = os.environ.get("CHIPSIM_EXE")
+    if not exe:
+        pytest.fail("CHIPSIM_EXE is not set (ctest sets it to the built chipsim)")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def run(chipsim):
+    """run(out, *args) runs `chipsim run baseline -o out -q *args` and returns the result."""
+
+    def _run(out, *args, check=True):
+        cmd = [chipsim, "run", str(BASELINE), "-o", str(out), "-q", *map(str, args)]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if check:
+            assert result.returncode == 0, result.stderr
+        return result
+
+    return _run

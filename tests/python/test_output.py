@@ -1,0 +1,187 @@
+"""The HDF5 output as a researcher meets it: xarray and h5py open it, dimensions, coordinates
+and units are there, /summary agrees with the raw replicates, and the file is the same
+whatever the thread count or however the run was interrupted and resumed."""
+import hashlib
+import os
+import random
+import signal
+import subprocess
+import time
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+from conftest import BASELINE
+
+QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p95": 0.95}
+
+
+def datasets(path):
+    """Every dataset in the file (including /summary) as name -> array."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: out.__setitem__(name, obj[()])
+                     if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+def assert_same_data(a, b):
+    da, db = datasets(a), datasets(b)
+    assert sorted(da) == sorted(db)
+    for name in da:
+        x, y = da[name], db[name]
+        assert x.dtype == y.dtype and x.shape == y.shape, name
+        if x.dtype.kind == "O":  # variable-length strings: compare the values
+            assert list(x.ravel()) == list(y.ravel()), f"{name} differs"
+        else:  # numbers: compare the bytes, so NaN patterns and -0.0 count too
+            assert x.tobytes() == y.tobytes(), f"{name} differs"
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory, run):
+    path = tmp_path_factory.mktemp("out") / "small.h5"
+    run(path, "-n", 40, "--seed", 11)
+    return path
+
+
+def test_xarray_opens_it_in_one_line(small):
+    ds = xr.open_dataset(small, engine="h5netcdf")
+    assert ds.sizes["replicate"] == 40
+    assert ds.sizes["period"] == 28
+    assert list(ds.period.values[:2]) == ["2024Q1", "2024Q2"]
+    assert ds.decimal_year.values[0] == pytest.approx(2024.125)
+    assert "CN" in list(ds.region.values)
+    assert ds.units_sold.dims == ("replicate", "period", "product", "region", "channel")
+    assert ds.revenue.dims == ("replicate", "period", "vendor", "region")
+    vendors = dict(zip(ds["product"].values, ds.product_vendor.values))
+    assert vendors["H20"] == "NVIDIA"
+    assert dict(zip(ds.vendor.values, ds.vendor_region.values))["Huawei"] == "CN"
+    assert dict(zip(ds.channel.values, ds.channel_legal.values))["smuggling"] == 0
+    for name, var in ds.data_vars.items():
+        assert "units" in var.attrs, name
+        assert var.attrs.get("long_name"), name
+    assert ds.binding_input.attrs["flag_meanings"].split()[:3] == ["none", "demand", "dies"]
+    share = ds.domestic_share_revenue.sel(region="CN")
+    assert float(share.min()) >= 0 and float(share.max()) <= 1
+
+
+def test_provenance_on_the_root(small):
+    with h5py.File(small, "r") as f:
+        a = f.attrs
+        assert a["seed"] == 11
+        assert a["replicates"] == 40 and a["replicates_written"] == 40 and a["complete"] == 1
+        text = a["scenario_text"]
+        assert hashlib.sha256(text.encode()).hexdigest() == a["scenario_sha256"]
+        assert "baseline" in a["scenario"]
+        for key in ("chipsim_version", "git_commit", "command_line", "created"):
+            assert a[key], key
+        assert f["units_sold"].attrs["units"] == "1"
+        assert f["units_sold"].chunks[0] <= 64  # chunked along replicates
+
+
+def test_summary_equals_quantiles_of_the_raw_replicates(small):
+    raw = xr.open_dataset(small, engine="h5netcdf")
+    summary = xr.open_dataset(small, engine="h5netcdf", group="summary")
+    accuracy = raw.attrs["summary_quantile_relative_accuracy"]
+    assert list(summary.stat.values) == ["mean", "p05", "p25", "p50", "p75", "p95"]
+    for name in ("market_revenue", "domestic_share_revenue", "production", "units_sold",
+                 "effective_compute", "price"):
+        values = raw[name].values
+        np.testing.assert_allclose(summary[name].sel(stat="mean").values, values.mean(axis=0),
+                                   rtol=1e-12, atol=0, err_msg=name)
+        for stat, q in QUANTILES.items():
+            exact = np.quantile(values, q, axis=0, method="lower")
+            got = summary[name].sel(stat=stat).values
+            # the documented bound: relative error <= accuracy (values below 1e-30 count as 0)
+            assert np.all(np.abs(got - exact) <= accuracy * np.abs(exact) + 1e-30), (name, stat)
+
+
+def test_same_data_for_1_2_and_4_threads(tmp_path, run):
+    paths = []
+    for threads in (1, 2, 4):
+        p = tmp_path / f"t{threads}.h5"
+        run(p, "-n", 150, "--seed", 5, "--threads", threads)
+        paths.append(p)
+    assert_same_data(paths[0], paths[1])
+    assert_same_data(paths[0], paths[2])
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_interrupted_run_resumes_to_the_same_file(tmp_path, run, chipsim, sig):
+    args = ["-n", 2000, "--seed", 9, "--threads", 2]
+    reference = tmp_path / "reference.h5"
+    run(reference, *args)
+    rng = random.Random(int(sig))
+    interrupted = 0
+    for attempt in range(2):
+        out = tmp_path / f"cut{attempt}.h5"
+        cmd = [chipsim, "run", str(BASELINE), "-o", str(out), "-q", *map(str, args)]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # wait until the partial file exists, then interrupt at a random moment
+        deadline = time.time() + 30
+        while not (out.parent / (out.name + ".partial")).exists() and time.time() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.05, 0.4))
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+        partial = out.parent / (out.name + ".partial")
+        if proc.returncode == 0:  # finished before the signal: nothing to resume
+            assert_same_data(reference, out)
+            continue
+        if sig == signal.SIGINT:
+            assert proc.returncode == 130, err
+            assert "--resume" in err
+        assert partial.exists() and not out.exists()
+        interrupted += 1
+        resumed = run(out, *args, "--resume")
+        assert resumed.returncode == 0
+        assert not partial.exists()
+        assert_same_data(reference, out)
+    assert interrupted > 0, "every run finished before the signal: the test tested nothing"
+
+
+def test_summary_only_file(tmp_path, run):
+    p = tmp_path / "s.h5"
+    run(p, "-n", 30, "--summary-only")
+    with h5py.File(p, "r") as f:
+        assert "units_sold" not in f and "summary/units_sold" in f
+    s = xr.open_dataset(p, engine="h5netcdf", group="summary")
+    assert s.market_revenue.dims == ("stat", "period", "region")
+
+
+def test_variables_and_float32(tmp_path, run):
+    p = tmp_path / "v.h5"
+    run(p, "-n", 10, "--variables", "price,production", "--float32", "--compression", 0)
+    ds = xr.open_dataset(p, engine="h5netcdf")
+    assert sorted(ds.data_vars) == ["price", "production"]
+    assert ds.price.dtype == np.float32
+
+
+def test_single_replicate(tmp_path, run):
+    p = tmp_path / "one.h5"
+    run(p, "-n", 1)
+    ds = xr.open_dataset(p, engine="h5netcdf")
+    assert ds.sizes["replicate"] == 1
+
+
+def test_inspect_rejects_a_foreign_hdf5_file(tmp_path, chipsim):
+    p = tmp_path / "foreign.h5"
+    with h5py.File(p, "w") as f:
+        f["x"] = np.arange(3)
+    r = subprocess.run([chipsim, "inspect", str(p)], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "not a chipsim output file" in r.stderr
+
+
+def test_resume_refuses_a_different_run(tmp_path, run):
+    p = tmp_path / "r.h5"
+    partial = tmp_path / "r.h5.partial"
+    run(p, "-n", 20, "--seed", 1)
+    os.rename(p, partial)  # pretend it is unfinished
+    with h5py.File(partial, "a") as f:
+        f.attrs["complete"] = 0
+    r = run(p, "-n", 20, "--seed", 2, "--resume", check=False)
+    assert r.returncode == 1
+    assert "cannot resume" in r.stderr and "seed" in r.stderr
