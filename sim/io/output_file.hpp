@@ -35,7 +35,7 @@ struct OutputInfo {
 struct OutputOptions {
   std::vector<std::string> variables;  // empty: all
   bool summary_only = false;
-  int compression = 4;  // deflate level, 0 = none
+  int compression = 1;  // deflate level, 0 = none
   bool float32 = false;
   int chunk_replicates = 64;
 };

@@ -722,7 +722,7 @@ class Converter {
     auto& o = s_.output;
     o.path = r.string("path", false).value_or("");
     o.variables = r.strings("variables", false);
-    o.compression = static_cast<int>(r.integer("compression", 0, 9, 4));
+    o.compression = static_cast<int>(r.integer("compression", 0, 9, 1));
     o.precision = r.choice("precision", {"float64", "float32"}, "float64") == "float32"
                       ? Precision::float32
                       : Precision::float64;

@@ -307,7 +307,7 @@ enum class Precision { float64, float32 };
 struct OutputSettings {
   std::string path;                    // default output file; the CLI may override
   std::vector<std::string> variables;  // empty = all
-  int compression = 4;                 // deflate level 0..9
+  int compression = 1;                 // deflate level 0..9
   Precision precision = Precision::float64;
   int chunk_replicates = 64;
 };
