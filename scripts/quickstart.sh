@@ -17,5 +17,10 @@ echo "== chipsim graph scenarios/baseline.toml --format dot -o out/baseline.dot"
 "$chipsim" graph scenarios/baseline.toml --format dot -o out/baseline.dot
 echo "wrote out/baseline.dot ($(grep -c -- '->' out/baseline.dot) edges); render with: dot -Tsvg out/baseline.dot -o out/baseline.svg"
 echo
-echo "== chipsim run scenarios/baseline.toml -n 1 --seed 1"
-"$chipsim" run scenarios/baseline.toml -n 1 --seed 1
+echo "== chipsim run scenarios/baseline.toml -n 200 --seed 1 -o out/baseline.h5"
+"$chipsim" run scenarios/baseline.toml -n 200 --seed 1 -o out/baseline.h5
+echo
+echo "== chipsim inspect out/baseline.h5"
+"$chipsim" inspect out/baseline.h5
+echo
+echo "Open it in Python: /usr/bin/python3 -c 'import xarray as xr; print(xr.open_dataset(\"out/baseline.h5\", engine=\"h5netcdf\"))'"

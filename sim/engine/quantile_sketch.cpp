@@ -1,24 +1,52 @@
 #include "engine/quantile_sketch.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 
 namespace chipsim {
 
 namespace {
-constexpr double kGamma =
-    (1 + QuantileSketch::kRelativeAccuracy) / (1 - QuantileSketch::kRelativeAccuracy);
-const double kLogGamma = std::log(kGamma);
-// Magnitudes below this count as zero (far below any quantity the model reports).
-constexpr double kMinMagnitude = 1e-30;
+constexpr int kK = QuantileSketch::kBucketsPerOctave;
+const double kGamma = std::exp2(1.0 / kK);
+constexpr int kCells = 4096;  // table cells over the mantissa range [1, 2)
+
+struct Octave {
+  std::array<double, kK + 1> bound{};        // 2^(j/K), j = 0..K
+  std::array<std::uint8_t, kCells> first{};  // bucket of the cell's lower end
+  Octave() {
+    for (int j = 0; j <= kK; ++j)
+      bound[j] = std::exp2(static_cast<double>(j) / kK);
+    int j = 0;
+    for (int c = 0; c < kCells; ++c) {
+      const double lo = 1.0 + static_cast<double>(c) / kCells;
+      while (j + 1 < kK && bound[j + 1] <= lo)
+        ++j;
+      first[c] = static_cast<std::uint8_t>(j);
+    }
+  }
+};
+const Octave& octave() {
+  static const Octave table;  // immutable lookup table, built once
+  return table;
+}
 }  // namespace
 
 int QuantileSketch::index_of(double magnitude) {
-  return static_cast<int>(std::ceil(std::log(magnitude) / kLogGamma));
+  int e = 0;
+  const double m = 2 * std::frexp(magnitude, &e);  // magnitude = m 2^(e-1), m in [1, 2)
+  const Octave& o = octave();
+  int j = o.first[static_cast<int>((m - 1.0) * kCells)];
+  while (j + 1 < kK && m >= o.bound[j + 1])
+    ++j;
+  return (e - 1) * kK + j;
 }
 
 double QuantileSketch::value_of(int index) {
-  return 2 * std::exp(index * kLogGamma) / (kGamma + 1);
+  // Bucket [g^i, g^(i+1)): the representative 2 g^(i+1) / (g + 1) has the least relative
+  // error to both ends.
+  return 2 * std::exp2(static_cast<double>(index + 1) / kK) / (kGamma + 1);
 }
 
 void QuantileSketch::Store::add(int index) {
@@ -45,15 +73,6 @@ std::uint64_t QuantileSketch::Store::total() const {
   for (auto c : counts)
     n += c;
   return n;
-}
-
-void QuantileSketch::add(double x) {
-  ++count_;
-  if (!(std::fabs(x) >= kMinMagnitude)) {  // zero, tiny, or NaN
-    ++zeros_;
-    return;
-  }
-  (x > 0 ? positive_ : negative_).add(index_of(std::fabs(x)));
 }
 
 void QuantileSketch::merge(const QuantileSketch& other) {

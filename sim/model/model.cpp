@@ -58,6 +58,10 @@ struct Model::Impl {
   std::uint64_t h_market = rng::hash_name("market");
   std::vector<char> serves;   // [channel][region]
   std::vector<char> sold_in;  // [product][region]: region is among the product's markets
+  // [region]: the options (product x channel) that can ever be open to a buyer there --
+  // the product is sold in the region and the channel serves it. Loops over options only
+  // visit these.
+  std::vector<std::vector<int>> candidates;
 
   struct RuleInst {
     const RuleBody* body = nullptr;
@@ -78,6 +82,7 @@ struct Model::Impl {
   std::vector<RuleInst> rules;
 
   std::unique_ptr<InputAllocator> wafers, memory, packaging;
+  std::vector<std::vector<int>> memory_links;  // [product]: its HBM links, own and stockpile
 
   // ---------------------------------------------------------------------------------------
   // Parameters drawn once per replicate.
@@ -110,6 +115,7 @@ struct Model::Impl {
   std::vector<rng::Engine> buyer_engines, event_engines;
 
   std::vector<BindingInput> binding_;  // [product], this period
+  std::vector<double> eco_now_;        // [ecosystem] installed units, this period
   std::vector<double> region_units_, region_dom_units_, region_compute_, region_dom_compute_;
 
   // Policy outcome of stage 1, per period.
@@ -211,6 +217,10 @@ struct Model::Impl {
         const auto& d = s.channels[c].destinations;
         serves[c * R + r] = d.empty() || std::find(d.begin(), d.end(), r) != d.end();
       }
+    candidates.assign(static_cast<std::size_t>(R), {});
+    for (int r = 0; r < R; ++r)
+      for (int o = 0; o < O; ++o)
+        if (sold_in[(o / C) * R + r] && serves[(o % C) * R + r]) candidates[r].push_back(o);
 
     auto add_rule = [&](const RuleBody& body, int policy, const std::string& key, bool scheduled) {
       RuleInst x;
@@ -252,6 +262,9 @@ struct Model::Impl {
     }
     wafers = std::make_unique<InputAllocator>(N, P, wl);
     memory = std::make_unique<InputAllocator>(M, 2 * P, ml);
+    memory_links.assign(static_cast<std::size_t>(P), {});
+    for (int l = 0; l < memory->link_count(); ++l)
+      memory_links[memory->link(l).second % P].push_back(l);
     packaging = std::make_unique<InputAllocator>(K, P, kl);
   }
 
@@ -308,7 +321,7 @@ struct Model::Impl {
     z(used_licence, P * R);
     for (auto* v : {&c_cap, &c_markup, &c_elast, &c_enforcement, &q_channel, &channel_left})
       z(*v, C);
-    for (auto* v : {&e_m0, &e_learn, &maturity, &eco_ib})
+    for (auto* v : {&e_m0, &e_learn, &maturity, &eco_ib, &eco_now_})
       z(*v, E);
     z(pol_enforcement, static_cast<int>(s.policies.size()));
     z(hbm_stock, V * G);
@@ -707,41 +720,43 @@ struct Model::Impl {
   void build_options(int t) {
     const bool leakage = s.mechanisms.leakage;
     for (int r = 0; r < R; ++r)
-      for (int p = 0; p < P; ++p)
-        for (int c = 0; c < C; ++c) {
-          const int o = r * O + p * C + c;
-          option_open[o] = 0;
-          pb[o] = 0;
-          if (!sold_in[p * R + r] || !serves[c * R + r] || !on_sale(p, t)) continue;
-          const int i = p * R + r;
-          const bool domestic = product_region[p] == r;
-          double paid = price[p];
-          bool open = false;
-          switch (s.channels[c].kind) {
-            case ChannelKind::direct:
-              open = (domestic || status[i] == kFree) && !banned[i];
-              break;
-            case ChannelKind::licensed:
-              open = !domestic && status[i] == kLicensed && approval[i] > 0 && !banned[i];
-              paid *= 1 + passthrough * fee[i];
-              break;
-            case ChannelKind::remote:
-              open = !domestic;
-              paid *= c_markup[c];
-              break;
-            case ChannelKind::smuggling:
-            case ChannelKind::proxy_fabrication:
-              open = leakage && !domestic && status[i] != kFree && !banned[i];
-              paid *= c_markup[c] * (1 + c_enforcement[c]);
-              break;
-          }
-          option_open[o] = open;
-          pb[o] = paid;
+      for (int o : candidates[r]) {
+        const int p = o / C, c = o % C, ro = r * O + o;
+        option_open[ro] = 0;
+        pb[ro] = 0;
+        if (!on_sale(p, t)) continue;
+        const int i = p * R + r;
+        const bool domestic = product_region[p] == r;
+        double paid = price[p];
+        bool open = false;
+        switch (s.channels[c].kind) {
+          case ChannelKind::direct:
+            open = (domestic || status[i] == kFree) && !banned[i];
+            break;
+          case ChannelKind::licensed:
+            open = !domestic && status[i] == kLicensed && approval[i] > 0 && !banned[i];
+            paid *= 1 + passthrough * fee[i];
+            break;
+          case ChannelKind::remote:
+            open = !domestic;
+            paid *= c_markup[c];
+            break;
+          case ChannelKind::smuggling:
+          case ChannelKind::proxy_fabrication:
+            open = leakage && !domestic && status[i] != kFree && !banned[i];
+            paid *= c_markup[c] * (1 + c_enforcement[c]);
+            break;
         }
+        option_open[ro] = open;
+        pb[ro] = paid;
+      }
     // ln(TCO per effective PFLOP-year) depends on region, segment, product and channel only.
     for (int r = 0; r < R; ++r)
       for (int train = 0; train < 2; ++train)
-        for (int p = 0; p < P; ++p) {
+        for (int o : candidates[r]) {
+          const int ro = r * O + o;
+          if (!option_open[ro]) continue;
+          const int p = o / C;
           const ProductSpecs& sp = s.products[p].specs;
           const bool domestic = product_region[p] == r;
           const double perf =
@@ -750,11 +765,7 @@ struct Model::Impl {
               perf, economics::utilisation(u_floor, maturity[product_eco[p]]), life);
           const double energy = economics::energy_cost(sp.power_w, pue, hours, life, e_price[r],
                                                        domestic ? energy_subsidy[r] : 0);
-          for (int c = 0; c < C; ++c) {
-            const int ro = r * O + p * C + c;
-            log_cost[(r * 2 + train) * O + p * C + c] =
-                option_open[ro] ? std::log(economics::tco(pb[ro], energy) / pf_years) : 0;
-          }
+          log_cost[(r * 2 + train) * O + o] = std::log(economics::tco(pb[ro], energy) / pf_years);
         }
     const bool subst = s.mechanisms.substitution;
     for (int sb = 0; sb < SB; ++sb) {
@@ -764,23 +775,26 @@ struct Model::Impl {
       const double alpha = subst ? b_alpha[b] : 0;
       const double gamma = subst ? b_gamma[b] * (train ? train_factor : 1) : 0;
       double umax = -kInf;
-      for (int p = 0; p < P; ++p) {
-        const int e = product_eco[p];
+      if (budget[sb] <= 0) {  // e.g. the mandated part of a buyer no mandate applies to
+        for (int o : candidates[r])
+          sub_open[sb * O + o] = 0;
+        continue;
+      }
+      for (int o : candidates[r]) {
+        const int p = o / C, so = sb * O + o;
         const bool domestic = product_region[p] == r;
+        const bool allowed = option_open[r * O + o] && (!is_mandated(seg) || domestic);
+        sub_open[so] = allowed;
+        if (!allowed) continue;
         const int i = p * R + r;
         // economics::utility with the log-cost term precomputed above.
-        const double rest = -gamma * (1 - maturity[e]) + (domestic ? b_delta[b] : 0) - penalty[i] +
-                            (pending_restrict[i] ? std::log1p(boost) : 0);
-        for (int c = 0; c < C; ++c) {
-          const int o = p * C + c, so = sb * O + o;
-          const bool allowed = option_open[r * O + o] && (!is_mandated(seg) || domestic);
-          sub_open[so] = allowed;
-          utility[so] = allowed ? -alpha * log_cost[(r * 2 + train) * O + o] + rest : 0;
-          if (allowed) umax = std::max(umax, utility[so]);
-        }
+        utility[so] = -alpha * log_cost[(r * 2 + train) * O + o] -
+                      gamma * (1 - maturity[product_eco[p]]) + (domestic ? b_delta[b] : 0) -
+                      penalty[i] + (pending_restrict[i] ? std::log1p(boost) : 0);
+        umax = std::max(umax, utility[so]);
       }
       // Logit weights, fixed for the period; rationing rounds only close options.
-      for (int o = 0; o < O; ++o) {
+      for (int o : candidates[r]) {
         const int so = sb * O + o;
         weight[so] = sub_open[so] ? std::exp((utility[so] - umax) / logit) : 0;
       }
@@ -788,18 +802,19 @@ struct Model::Impl {
   }
 
   // Desired units for every open option of every sub-buyer with budget left (logit shares
-  // over the options still open).
+  // over the options still open). Only candidate options are ever non-zero.
   void desire(const std::vector<double>& funds) {
     for (int sb = 0; sb < SB; ++sb) {
       const int r = s.buyers[sb / kSegments].region;
       double* q = &desired[static_cast<std::size_t>(sb) * O];
-      std::fill(q, q + O, 0.0);
+      for (int o : candidates[r])
+        q[o] = 0;
       if (funds[sb] <= 0) continue;
       double z = 0;
-      for (int o = 0; o < O; ++o)
+      for (int o : candidates[r])
         if (sub_open[sb * O + o]) z += weight[sb * O + o];
       if (z <= 0) continue;
-      for (int o = 0; o < O; ++o)
+      for (int o : candidates[r])
         if (sub_open[sb * O + o]) q[o] = funds[sb] * weight[sb * O + o] / z / pb[r * O + o];
     }
   }
@@ -807,11 +822,11 @@ struct Model::Impl {
   // ---------------------------------------------------------------------------------------
   // Stage 3: production.
   void production(int t) {
-    // Vendors' expectations: adaptive on the notional demand at last period's prices.
+    // Vendors' expectations: adaptive on the notional demand at this period's prices.
     desire(budget);
     std::fill(notional.begin(), notional.end(), 0.0);
     for (int sb = 0; sb < SB; ++sb)
-      for (int o = 0; o < O; ++o)
+      for (int o : candidates[s.buyers[sb / kSegments].region])
         notional[o / C] += desired[sb * O + o];
     for (int p = 0; p < P; ++p) {
       if (!in_production(p, t)) {
@@ -940,9 +955,8 @@ struct Model::Impl {
           use -= take;
         }
         // Fresh stacks: bought from suppliers of specific generations.
-        for (int l = 0; l < memory->link_count(); ++l) {
+        for (int l : memory_links[p]) {
           const auto [sup, consumer] = memory->link(l);
-          if (consumer != p && consumer != P + p) continue;
           double got = memory->allocated(l);
           if (consumer == p) {
             const double take = std::min(use, got);
@@ -962,10 +976,19 @@ struct Model::Impl {
       finished[p] += m;
       comp_avail[p] = finished[p];
 
-      // Unit cost from inputs.
+      binding_[p] = bind;
+    }
+  }
+  // Unit cost from inputs (USD), from this period's yields and input prices; it does not
+  // depend on how much is made, so prices can be set before production.
+  void unit_costs() {
+    for (int p : order) {
+      const Product& x = s.products[p];
       double c = 0;
-      if (x.inputs.node != kNone && gd > 0)
-        c += n_wcost[x.inputs.node] / gd * x.specs.dies_per_package;
+      if (x.inputs.node != kNone) {
+        const double gd = p_dpw[p] * node_yield[x.inputs.node];
+        if (gd > 0) c += n_wcost[x.inputs.node] / gd * x.specs.dies_per_package;
+      }
       c += x.inputs.hbm_stacks * p_hbm_price[p];
       if (!x.inputs.packagers.empty() && p_per_wafer[p] > 0) {
         double kc = kInf;
@@ -976,9 +999,9 @@ struct Model::Impl {
       for (const auto& comp : x.inputs.components)
         c += comp.count * cost[comp.product];
       cost[p] = c;
-      binding_[p] = bind;
     }
   }
+
   // ---------------------------------------------------------------------------------------
   // Stage 4: pricing.
   void pricing() {
@@ -992,7 +1015,6 @@ struct Model::Impl {
   // ---------------------------------------------------------------------------------------
   // Stages 5-7: demand, rationing, accounting.
   void market(int t, Trajectory& tr) {
-    build_options(t);
     std::copy(budget.begin(), budget.end(), remaining.begin());
     std::fill(delivered.begin(), delivered.end(), 0.0);
     initial_room();
@@ -1004,8 +1026,9 @@ struct Model::Impl {
       std::fill(q_licence.begin(), q_licence.end(), 0.0);
       bool any = false;
       for (int sb = 0; sb < SB; ++sb) {
+        if (remaining[sb] <= 0) continue;  // desire() left its quantities at zero
         const int r = s.buyers[sb / kSegments].region;
-        for (int o = 0; o < O; ++o) {
+        for (int o : candidates[r]) {
           const double q = desired[sb * O + o];
           if (q <= 0) continue;
           any = true;
@@ -1024,7 +1047,7 @@ struct Model::Impl {
       for (int sb = 0; sb < SB; ++sb) {
         if (remaining[sb] <= 0) continue;
         const int r = s.buyers[sb / kSegments].region;
-        for (int o = 0; o < O; ++o) {
+        for (int o : candidates[r]) {
           const double q = desired[sb * O + o];
           if (q <= 0) continue;
           const int p = o / C, c = o % C;
@@ -1042,6 +1065,9 @@ struct Model::Impl {
           remaining[sb] = std::max(0.0, remaining[sb] - d * pb[r * O + o]);
           if (f < 1 - 1e-9) sub_open[sb * O + o] = 0;  // re-offer the rest elsewhere
         }
+        // Rounding residue is not budget: a sub-buyer that spent all but 1e-9 of its budget
+        // is done (and skipped by later rounds).
+        if (remaining[sb] <= 1e-9 * budget[sb]) remaining[sb] = 0;
       }
       for (int p = 0; p < P; ++p)
         avail[p] = std::max(0.0, avail[p] - used_product[p]);
@@ -1096,7 +1122,7 @@ struct Model::Impl {
     for (int sb = 0; sb < SB; ++sb) {
       const int b = sb / kSegments, r = s.buyers[b].region;
       double spend = 0;
-      for (int o = 0; o < O; ++o) {
+      for (int o : candidates[r]) {
         const double d = delivered[sb * O + o];
         if (d <= 0) continue;
         const int p = o / C, c = o % C;
@@ -1195,11 +1221,12 @@ struct Model::Impl {
     }
 
     // Ecosystems learn from their installed base.
+    std::fill(eco_now_.begin(), eco_now_.end(), 0.0);
+    for (int b = 0; b < B; ++b)
+      for (int p = 0; p < P; ++p)
+        eco_now_[product_eco[p]] += installed[b * P + p];
     for (int e = 0; e < E; ++e) {
-      double ib = 0;
-      for (int b = 0; b < B; ++b)
-        for (int p = 0; p < P; ++p)
-          if (product_eco[p] == e) ib += installed[b * P + p];
+      const double ib = eco_now_[e];
       const double before = std::max(eco_ib[e], eco_base), after = std::max(ib, eco_base);
       if (after > before)
         maturity[e] = std::min(1.0, maturity[e] + e_learn[e] * std::log2(after / before));
@@ -1228,8 +1255,9 @@ struct Model::Impl {
         tr.channels != C || tr.buyers != B || tr.ecosystems != E)
       tr.reset(T, P, V, R, C, B, E);
     else
-      for (const auto& info : variables())
-        (tr.*(info.series)).fill(0.0);
+      // Every series is overwritten each period except these, which accumulate.
+      for (Series* acc : {&tr.units_sold, &tr.revenue, &tr.smuggled_units})
+        acc->fill(0.0);
     tr.point = point;
     tr.replicate = replicate;
     tr.seed = seed;
@@ -1241,9 +1269,12 @@ struct Model::Impl {
       policy(t, tr, opt);
       capacity(t);
       set_budgets(t);
-      build_options(t);  // at last period's prices, for the vendors' expectations
-      production(t);
+      // Prices depend only on this period's unit costs and last period's scarcity, so they
+      // are set first and vendors plan production at them (docs/MODEL.md, section 0).
+      unit_costs();
       pricing();
+      build_options(t);
+      production(t);
       market(t, tr);
     }
   }

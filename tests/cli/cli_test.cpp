@@ -104,7 +104,8 @@ TEST(Cli, GraphToUnwritablePathIsARuntimeFailure) {
 }
 
 TEST(Cli, RunPrintsAPerYearTable) {
-  const Result r = cli({"run", kBaseline, "-n", "1", "--seed", "1"});
+  test::TempDir dir;
+  const Result r = cli({"run", kBaseline, "-n", "1", "--seed", "1", "-q", "-o", dir.file("a.h5")});
   EXPECT_EQ(r.code, kExitOk) << r.err;
   EXPECT_EQ(r.out.rfind("chipsim run: baseline, 1 replicate, seed 1; per-year means", 0), 0u)
       << r.out;
@@ -122,13 +123,20 @@ TEST(Cli, RunPrintsAPerYearTable) {
 TEST(Cli, RunIsReproducibleAndWritesCsv) {
   test::TempDir dir;
   const std::string a = dir.file("a.csv"), b = dir.file("b.csv");
-  EXPECT_EQ(cli({"run", kBaseline, "-n", "3", "--seed", "5", "--csv", a}).code, kExitOk);
-  EXPECT_EQ(cli({"run", kBaseline, "-n", "3", "--seed", "5", "--csv", b}).code, kExitOk);
+  EXPECT_EQ(
+      cli({"run", kBaseline, "-n", "3", "--seed", "5", "-q", "-o", dir.file("a.h5"), "--csv", a})
+          .code,
+      kExitOk);
+  EXPECT_EQ(
+      cli({"run", kBaseline, "-n", "3", "--seed", "5", "-q", "-o", dir.file("b.h5"), "--csv", b})
+          .code,
+      kExitOk);
   const std::string csv = test::read_file(a);
   EXPECT_EQ(csv.rfind("variable,unit,year,mean\n", 0), 0u);
   EXPECT_NE(csv.find("\ndomestic_share_revenue[CN],%,2025,"), std::string::npos);
   EXPECT_EQ(csv, test::read_file(b));
-  const Result no_noise = cli({"run", kBaseline, "-n", "2", "--no-noise"});
+  const Result no_noise =
+      cli({"run", kBaseline, "-n", "2", "--no-noise", "-q", "-o", dir.file("c.h5")});
   EXPECT_NE(no_noise.out.find(", no noise;"), std::string::npos);
 }
 

@@ -1,0 +1,80 @@
+// The streaming quantile sketch against exact order statistics.
+#include "engine/quantile_sketch.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <boost/random/lognormal_distribution.hpp>
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+#include <vector>
+
+namespace chipsim {
+namespace {
+
+double exact(std::vector<double> v, double q) {  // order statistic of rank floor(q (n - 1))
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(std::floor(q * static_cast<double>(v.size() - 1)))];
+}
+
+void expect_within_bound(const std::vector<double>& values) {
+  QuantileSketch s;
+  for (double x : values)
+    s.add(x);
+  for (double q : {0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0}) {
+    const double want = exact(values, q), got = s.quantile(q);
+    EXPECT_LE(std::fabs(got - want), QuantileSketch::kRelativeAccuracy * std::fabs(want))
+        << "q=" << q << " want " << want << " got " << got;
+  }
+}
+
+TEST(QuantileSketch, WithinTheRelativeBoundOnSpreadOutData) {
+  boost::random::mt19937 rng(3);
+  boost::random::lognormal_distribution<double> wide(0.0, 5.0);  // many orders of magnitude
+  std::vector<double> v;
+  for (int i = 0; i < 20000; ++i)
+    v.push_back(wide(rng));
+  expect_within_bound(v);
+}
+
+TEST(QuantileSketch, NegativesZerosAndExactBucketBoundaries) {
+  boost::random::mt19937 rng(5);
+  boost::random::normal_distribution<double> n(0.0, 1e6);
+  std::vector<double> v;
+  for (int i = 0; i < 5000; ++i)
+    v.push_back(n(rng));
+  for (int i = 0; i < 500; ++i)
+    v.push_back(0.0);
+  for (int j = -140; j <= 140; ++j)
+    v.push_back(std::exp2(j / 70.0));  // bucket edges
+  for (double x : {1.0, 2.0, 0.5, 1024.0, 3e-30, 1e300})
+    v.push_back(x);
+  expect_within_bound(v);
+}
+
+TEST(QuantileSketch, MergeEqualsAddingEverythingToOne) {
+  boost::random::mt19937 rng(9);
+  boost::random::lognormal_distribution<double> d(3.0, 1.0);
+  QuantileSketch a, b, all;
+  for (int i = 0; i < 3000; ++i) {
+    const double x = d(rng);
+    (i % 3 ? a : b).add(x);
+    all.add(x);
+  }
+  a.merge(b);
+  EXPECT_EQ(a.count(), all.count());
+  for (double q : {0.05, 0.5, 0.95})
+    EXPECT_DOUBLE_EQ(a.quantile(q), all.quantile(q));
+}
+
+TEST(QuantileSketch, EmptyAndSingleValue) {
+  QuantileSketch s;
+  EXPECT_EQ(s.quantile(0.5), 0.0);
+  s.add(42.0);
+  EXPECT_NEAR(s.quantile(0.05), 42.0, 42.0 * QuantileSketch::kRelativeAccuracy);
+  EXPECT_NEAR(s.quantile(0.95), 42.0, 42.0 * QuantileSketch::kRelativeAccuracy);
+}
+
+}  // namespace
+}  // namespace chipsim
