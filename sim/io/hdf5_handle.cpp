@@ -18,6 +18,11 @@ std::string hdf5_message() {
 }
 
 void silence_hdf5() {
+  // HDF5's exit-time cleanup closes files still open; after a failed write (disk full) a
+  // file whose close failed stays registered, and that cleanup crashes (HDF5 1.10). chipsim
+  // closes its files itself, so the cleanup is switched off. Must precede library start-up;
+  // later calls fail harmlessly.
+  H5dont_atexit();
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
 }
 

@@ -185,3 +185,48 @@ def test_resume_refuses_a_different_run(tmp_path, run):
     r = run(p, "-n", 20, "--seed", 2, "--resume", check=False)
     assert r.returncode == 1
     assert "cannot resume" in r.stderr and "seed" in r.stderr
+
+
+def test_a_full_disk_is_a_clear_error_and_no_complete_looking_file(tmp_path, chipsim):
+    """Writes fail once the file would exceed 2 MB (RLIMIT_FSIZE, the way a full disk fails
+    writes): chipsim must stop with exit code 1 and a message, and never create OUT."""
+    import resource
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000))
+
+    out = tmp_path / "full.h5"
+    r = subprocess.run([chipsim, "run", str(BASELINE), "-n", "500", "-q", "-o", str(out),
+                        "--compression", "0"], capture_output=True, text=True, preexec_fn=limit)
+    assert r.returncode == 1, r.stderr
+    assert "chipsim: error:" in r.stderr and str(out) in r.stderr
+    assert not out.exists()
+
+
+def test_progress_bar_on_a_terminal_and_silence_otherwise(tmp_path, chipsim):
+    import pty
+
+    out = tmp_path / "p.h5"
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([chipsim, "run", str(BASELINE), "-n", "300", "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(master)
+    shown = b"".join(chunks).decode(errors="replace")
+    assert proc.returncode == 0
+    assert "rep/s" in shown and "ETA" in shown and "300/300" in shown
+    # not a terminal: no progress output at all
+    r = subprocess.run([chipsim, "run", str(BASELINE), "-n", "50", "-o", str(tmp_path / "q.h5")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stderr == ""
