@@ -19,6 +19,7 @@ run_suite build
 if [ "${1:-}" != "--quick" ]; then
   # Sanitizer reports must fail the tests, not just print.
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+  export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
   run_suite build-asan --sanitize
 fi

@@ -5,6 +5,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "engine/year_table.hpp"
 #include "io/output_file.hpp"
 
 namespace chipsim {
@@ -116,13 +117,7 @@ int inspect_command(const std::string& path, std::ostream& out, std::ostream& /*
   }
   char buf[64];
   out << "\nper year, p05 / p50 / p95 over " << n << " replicates\n";
-  std::snprintf(buf, sizeof buf, "  %-30s %-8s", "", "unit");
-  out << buf;
-  for (int y : years) {
-    std::snprintf(buf, sizeof buf, " %22d", y);
-    out << buf;
-  }
-  out << "\n";
+  print_year_header(out, years, 30, 8, 22);
   for (const auto& row : rows) {
     std::snprintf(buf, sizeof buf, "  %-30s %-8s", row.name.c_str(), row.unit.c_str());
     out << buf;

@@ -138,6 +138,18 @@ double YearTable::mean(const std::string& name, int year) const {
   throw std::out_of_range("YearTable: no row '" + name + "' for year " + std::to_string(year));
 }
 
+void print_year_header(std::ostream& os, const std::vector<int>& years, int label_width,
+                       int unit_width, int column_width) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "  %-*s %-*s", label_width, "", unit_width, "unit");
+  os << buf;
+  for (int y : years) {
+    std::snprintf(buf, sizeof buf, " %*d", column_width, y);
+    os << buf;
+  }
+  os << "\n";
+}
+
 void YearTable::print(std::ostream& os) const {
   char buf[64];
   std::string section;
@@ -146,13 +158,7 @@ void YearTable::print(std::ostream& os) const {
     if (row.section != section) {
       section = row.section;
       os << "\n" << section << "\n";
-      std::snprintf(buf, sizeof buf, "  %-40s %-9s", "", "unit");
-      os << buf;
-      for (int y : years_) {
-        std::snprintf(buf, sizeof buf, " %9d", y);
-        os << buf;
-      }
-      os << "\n";
+      print_year_header(os, years_, 40, 9, 9);
     }
     std::snprintf(buf, sizeof buf, "  %-40s %-9s", row.name.c_str(), row.unit.c_str());
     os << buf;

@@ -13,6 +13,10 @@
 
 namespace chipsim {
 
+// Prints the header line of a per-year table: an empty label column, "unit", then the years.
+void print_year_header(std::ostream& os, const std::vector<int>& years, int label_width,
+                       int unit_width, int column_width);
+
 class YearTable {
  public:
   explicit YearTable(const Scenario& scenario);
