@@ -162,7 +162,8 @@ int report(const ScenarioError& e, std::ostream& err) {
   return kExitBadInput;
 }
 
-// Writes through a temporary file renamed into place, so no half-written file is left.
+}  // namespace
+
 void write_atomically(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".partial";
   {
@@ -177,8 +178,6 @@ void write_atomically(const std::string& path, const std::string& content) {
   }
   std::filesystem::rename(tmp, path);
 }
-
-}  // namespace
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app{

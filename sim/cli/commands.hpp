@@ -30,6 +30,10 @@ struct RunArgs {
 int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out,
                 std::ostream& err);
 
+// Writes `content` to `path` through `path.partial` renamed into place, so no half-written
+// file is left under the final name; throws std::runtime_error on failure.
+void write_atomically(const std::string& path, const std::string& content);
+
 int inspect_command(const std::string& path, std::ostream& out, std::ostream& err);
 
 }  // namespace chipsim

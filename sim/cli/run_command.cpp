@@ -201,9 +201,7 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   if (!args.csv.empty()) {
     std::ostringstream csv;
     table.write_csv(csv);
-    const std::string tmp = args.csv + ".partial";
-    std::ofstream(tmp, std::ios::binary) << csv.str();
-    std::filesystem::rename(tmp, args.csv);
+    write_atomically(args.csv, csv.str());
   }
   return kExitOk;
 }
