@@ -158,10 +158,9 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
     EnsembleOptions again = ens;
     again.stop = nullptr;
     run_ensemble(scenario, 0, seed, 0, start, again, [&](const std::vector<Trajectory>& c, int) {
-      for (const auto& t : c) {
-        summary.add(t);
+      summary.add(c);
+      for (const auto& t : c)
         table.add(t);
-      }
     });
   }
 
@@ -172,10 +171,9 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
     delivered = run_ensemble(scenario, 0, seed, start, n - start, ens,
                              [&](const std::vector<Trajectory>& c, int first) {
                                if (writer) writer->write(c, first);
-                               for (const auto& t : c) {
-                                 summary.add(t);
+                               summary.add(c);
+                               for (const auto& t : c)
                                  table.add(t);
-                               }
                                done = first + static_cast<int>(c.size());
                                progress.update(done);
                              });

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 
@@ -34,13 +35,19 @@ const Octave& octave() {
 }  // namespace
 
 int QuantileSketch::index_of(double magnitude) {
-  int e = 0;
-  const double m = 2 * std::frexp(magnitude, &e);  // magnitude = m 2^(e-1), m in [1, 2)
+  // magnitude >= kMinMagnitude is a normal double: magnitude = m 2^e with m in [1, 2). The
+  // exponent and mantissa are read from the bits (as frexp would give them, without the
+  // call); the top 12 mantissa bits are the table cell floor((m - 1) 4096).
+  static_assert(kCells == 1 << 12);
+  const auto bits = std::bit_cast<std::uint64_t>(magnitude);
+  const int e = static_cast<int>(bits >> 52) - 1023;
+  constexpr std::uint64_t kMantissa = (std::uint64_t{1} << 52) - 1;
+  const double m = std::bit_cast<double>((bits & kMantissa) | std::bit_cast<std::uint64_t>(1.0));
   const Octave& o = octave();
-  int j = o.first[static_cast<int>((m - 1.0) * kCells)];
+  int j = o.first[static_cast<std::size_t>((bits >> 40) & 0xfff)];
   while (j + 1 < kK && m >= o.bound[j + 1])
     ++j;
-  return (e - 1) * kK + j;
+  return e * kK + j;
 }
 
 double QuantileSketch::value_of(int index) {

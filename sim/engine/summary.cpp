@@ -1,24 +1,47 @@
 #include "engine/summary.hpp"
 
+#include <stdexcept>
+
 namespace chipsim {
 
 SummaryAccumulator::SummaryAccumulator(std::vector<int> variable_indices)
     : vars_(std::move(variable_indices)), sums_(vars_.size()), sketches_(vars_.size()) {}
 
 void SummaryAccumulator::add(const Trajectory& t) {
+  add(std::span<const Trajectory>(&t, 1));
+}
+
+void SummaryAccumulator::add(std::span<const Trajectory> batch) {
+  if (batch.empty()) return;
   const auto& all = variables();
+  std::vector<const double*>& columns = columns_;
+  columns.resize(batch.size());
   for (std::size_t k = 0; k < vars_.size(); ++k) {
-    const auto& data = (t.*(all[vars_[k]].series)).data();
-    if (sums_[k].empty()) {
-      sums_[k].assign(data.size(), 0.0);
-      sketches_[k].resize(data.size());
+    const auto member = all[vars_[k]].series;
+    const std::size_t cells = (batch.front().*member).data().size();
+    for (std::size_t j = 0; j < batch.size(); ++j) {
+      const auto& data = (batch[j].*member).data();
+      if (data.size() != cells)
+        throw std::invalid_argument("SummaryAccumulator: trajectories of different shapes");
+      columns[j] = data.data();
     }
-    for (std::size_t i = 0; i < data.size(); ++i) {
-      sums_[k][i] += data[i];
-      sketches_[k][i].add(data[i]);
+    if (sums_[k].empty()) {
+      sums_[k].assign(cells, 0.0);
+      sketches_[k].resize(cells);
+    }
+    // Cell-major: for a given cell, replicates are still added in batch order, so sums are
+    // taken in the same order as one add() per trajectory.
+    for (std::size_t i = 0; i < cells; ++i) {
+      double sum = sums_[k][i];
+      QuantileSketch& sketch = sketches_[k][i];
+      for (const double* column : columns) {
+        sum += column[i];
+        sketch.add(column[i]);
+      }
+      sums_[k][i] = sum;
     }
   }
-  ++count_;
+  count_ += static_cast<long>(batch.size());
 }
 
 std::vector<double> SummaryAccumulator::stat(std::size_t v, std::size_t stat) const {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ class SummaryAccumulator {
   // Accumulates the listed variables (indices into variables()).
   explicit SummaryAccumulator(std::vector<int> variable_indices);
   void add(const Trajectory& t);
+  // The same as add() on each trajectory in order, and bitwise the same result; it visits
+  // the batch cell by cell so each cell's sketch is fetched once per batch, not per replicate.
+  void add(std::span<const Trajectory> batch);
   [[nodiscard]] long count() const { return count_; }
   // Statistic `stat` (index into kSummaryStats) of variable `v` (position in the list given
   // to the constructor), as a flat array in the variable's layout (period-major).
@@ -32,6 +36,7 @@ class SummaryAccumulator {
   std::vector<int> vars_;
   std::vector<std::vector<double>> sums_;
   std::vector<std::vector<QuantileSketch>> sketches_;
+  std::vector<const double*> columns_;  // scratch for add(batch)
   long count_ = 0;
 };
 

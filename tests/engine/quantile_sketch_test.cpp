@@ -68,6 +68,18 @@ TEST(QuantileSketch, MergeEqualsAddingEverythingToOne) {
     EXPECT_DOUBLE_EQ(a.quantile(q), all.quantile(q));
 }
 
+TEST(QuantileSketch, EveryBucketEdgeAndItsNeighboursAcrossTheExponentRange) {
+  // The bucket index is read from the double's bits; check it against the bound for values
+  // on, just below and just above every edge 2^(j/70) over exponents -99..1000.
+  for (int j = -99 * 70; j <= 1000 * 70; j += 7)
+    for (double x : {std::exp2(j / 70.0), std::nextafter(std::exp2(j / 70.0), 0.0),
+                     std::nextafter(std::exp2(j / 70.0), HUGE_VAL)}) {
+      QuantileSketch s;
+      s.add(x);
+      ASSERT_LE(std::fabs(s.quantile(0.5) - x), QuantileSketch::kRelativeAccuracy * x) << "x=" << x;
+    }
+}
+
 TEST(QuantileSketch, EmptyAndSingleValue) {
   QuantileSketch s;
   EXPECT_EQ(s.quantile(0.5), 0.0);
