@@ -111,7 +111,10 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   const SignalWatcher watcher(stop);
   const int n = args.replicates > 0 ? args.replicates : scenario.replicates;
   const std::uint64_t seed = args.seed.value_or(scenario.seed);
-  const std::string path = !args.output.empty() ? args.output : scenario.output.path;
+  // "-o none" asks for no file (the per-year table only).
+  const std::string path = args.output == "none"  ? std::string()
+                           : !args.output.empty() ? args.output
+                                                  : scenario.output.path;
   const std::string partial = path + ".partial";
 
   io::OutputOptions options;

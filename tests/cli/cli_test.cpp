@@ -120,6 +120,17 @@ TEST(Cli, RunPrintsAPerYearTable) {
   EXPECT_EQ(cli({"run", "/nonexistent.toml"}).code, kExitBadInput);
 }
 
+TEST(Cli, RunWithOutputNoneWritesNoFile) {
+  test::TempDir dir;
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.file(""));
+  const Result r = cli({"run", kBaseline, "-n", "2", "-q", "-o", "none"});
+  std::filesystem::current_path(cwd);
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_EQ(r.out.find("wrote "), std::string::npos) << r.out;
+  EXPECT_TRUE(std::filesystem::is_empty(dir.file(""))) << "a file was written";
+}
+
 TEST(Cli, RunIsReproducibleAndWritesCsv) {
   test::TempDir dir;
   const std::string a = dir.file("a.csv"), b = dir.file("b.csv");
