@@ -232,6 +232,34 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                 "Central parameter values; no capex shocks or stochastic policy events");
   run->add_option("--csv", run_args.csv, "Write the per-year table (means over replicates) as CSV");
 
+  CalibrateArgs cal;
+  std::uint64_t cal_seed = 0;
+  CLI::App* calibrate = app.add_subcommand(
+      "calibrate", "Score a scenario against calibration targets; with --free, fit parameters");
+  calibrate->add_option("scenario", cal.scenario, "Scenario TOML file")->required();
+  calibrate->add_option("--set", cal.overrides, "Override a scenario value (repeatable)")
+      ->allow_extra_args(false);
+  calibrate->add_option("--targets", cal.targets, "Targets TOML (format: docs/CALIBRATION.md)")
+      ->required();
+  calibrate
+      ->add_option("--free", cal.free,
+                   "Free parameter KEY=LOW:HIGH, e.g. buyer.X.accelerator_share=0.3:0.9 "
+                   "(repeatable)")
+      ->allow_extra_args(false);
+  calibrate->add_option("-n,--replicates", cal.replicates, "Replicates per evaluation")
+      ->check(CLI::Range(1, 1'000'000));
+  calibrate->add_option("--seed", cal_seed, "Root seed (default: the scenario's)");
+  calibrate->add_option("--threads", cal.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  calibrate->add_option("--max-evals", cal.max_evaluations, "Evaluation budget of the fit")
+      ->check(CLI::Range(2, 100'000));
+  calibrate->add_option("-o,--output", cal.output,
+                        "Write the fitted values as a scenario overlay (extends + keys)");
+  calibrate->add_option("--report", cal.report, "Write the target table (Markdown)");
+  calibrate->add_flag("--check", cal.check,
+                      "Exit with status 3 if any target falls outside its band");
+  calibrate->add_flag("-q,--quiet", cal.quiet, "No progress line");
+
   std::string inspect_path;
   CLI::App* inspect = app.add_subcommand("inspect", "Describe an output file and tabulate it");
   inspect->add_option("file", inspect_path, "chipsim HDF5 output file")->required();
@@ -260,6 +288,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   try {
     if (inspect->parsed()) return inspect_command(inspect_path, out, err);
+    if (calibrate->parsed()) {
+      if (calibrate->count("--seed")) cal.seed = cal_seed;
+      for (int i = 0; i < argc; ++i)
+        cal.command_line += (i ? " " : "") + std::string(argv[i]);
+      return calibrate_command(cal, out, err);
+    }
     const Scenario scenario = load_scenario(scenario_path, overrides);
     const SupplyGraph supply(scenario);
     if (validate->parsed()) {

@@ -9,6 +9,7 @@ namespace chipsim {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitTargetsMissed = 3;  // calibrate --check: a target outside its band
 inline constexpr int kExitInterrupted = 130;
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

@@ -106,14 +106,6 @@ Handle number_dataset(hid_t where, const char* name, const std::vector<T>& value
   return d;
 }
 
-template <class T>
-std::vector<std::string> names(const std::vector<T>& list) {
-  std::vector<std::string> out;
-  for (const auto& x : list)
-    out.push_back(x.name);
-  return out;
-}
-
 const char* aux_for(const std::string& dim) {
   if (dim == "period") return "decimal_year";
   if (dim == "product") return "product_vendor";
@@ -155,14 +147,7 @@ void create_dimensions(hid_t where, const Scenario& s, const std::vector<std::st
       check(H5DSattach_scale(y, d, 0), "attach period to decimal_year");
       continue;
     } else {
-      std::vector<std::string> labels;
-      if (dim == "product") labels = names(s.products);
-      if (dim == "vendor") labels = names(s.vendors);
-      if (dim == "region") labels = names(s.regions);
-      if (dim == "channel") labels = names(s.channels);
-      if (dim == "buyer") labels = names(s.buyers);
-      if (dim == "ecosystem") labels = names(s.ecosystems);
-      d = string_dataset(where, dim.c_str(), labels);
+      d = string_dataset(where, dim.c_str(), dimension_labels(s, dim));
       attr_string(d, "long_name", dim);
     }
     check(H5DSset_scale(d, dim.c_str()), "dimension scale " + dim);
@@ -295,14 +280,8 @@ class Hdf5Writer final : public OutputWriter {
 };
 
 int Hdf5Writer::size_of(const char* dim) const {
-  const std::string d = dim;
-  if (d == "product") return static_cast<int>(s_.products.size());
-  if (d == "vendor") return static_cast<int>(s_.vendors.size());
-  if (d == "region") return static_cast<int>(s_.regions.size());
-  if (d == "channel") return static_cast<int>(s_.channels.size());
-  if (d == "buyer") return static_cast<int>(s_.buyers.size());
-  if (d == "ecosystem") return static_cast<int>(s_.ecosystems.size());
-  return 1;
+  const auto labels = dimension_labels(s_, dim);
+  return labels.empty() ? 1 : static_cast<int>(labels.size());
 }
 
 std::vector<hsize_t> Hdf5Writer::shape_of(int v) const {

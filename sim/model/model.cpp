@@ -61,7 +61,12 @@ struct Model::Impl {
   // [region]: the options (product x channel) that can ever be open to a buyer there --
   // the product is sold in the region and the channel serves it. Loops over options only
   // visit these.
-  std::vector<std::vector<int>> candidates;
+  // Each carries its product and channel so hot loops need no integer division.
+  struct Option {
+    int o = 0, p = 0, c = 0;
+    bool licensed = false;
+  };
+  std::vector<std::vector<Option>> candidates;
 
   struct RuleInst {
     const RuleBody* body = nullptr;
@@ -92,8 +97,8 @@ struct Model::Impl {
   std::vector<double> m_cap0, m_growth, m_price;
   std::vector<double> k_cap0, k_growth, k_cost;
   std::vector<double> p_list, p_dpw, p_per_wafer, p_hbm_price;
-  std::vector<double> b_capex, b_growth, b_noise, b_rho, b_ashare, b_tshare, b_alpha, b_gamma,
-      b_delta, b_effg;
+  std::vector<double> b_capex, b_growth, b_growth2, b_noise, b_rho, b_ashare, b_tshare, b_alpha,
+      b_gamma, b_delta, b_effg;
   std::vector<double> c_cap, c_markup, c_elast, c_enforcement;
   std::vector<double> e_m0, e_learn;
   std::vector<double> pol_enforcement;
@@ -106,6 +111,9 @@ struct Model::Impl {
   double dt = 0.25;
   std::vector<double> node_cap, node_w, node_yield, mem_cap, pack_cap;
   std::vector<double> die_bank, finished, hbm_stock /*[V*G]*/, reserved /*[V*G]*/, res_pg /*[P*G]*/;
+  // spill / spill_prev: units asked of a product in re-offer rounds, this and last period.
+  std::vector<double> spill, spill_prev;
+  double w_spill = 1;
   std::vector<double> expected, backlog, scarcity, price, cost, notional, target, made, sold,
       comp_avail;
   std::vector<char> has_expected;
@@ -220,7 +228,9 @@ struct Model::Impl {
     candidates.assign(static_cast<std::size_t>(R), {});
     for (int r = 0; r < R; ++r)
       for (int o = 0; o < O; ++o)
-        if (sold_in[(o / C) * R + r] && serves[(o % C) * R + r]) candidates[r].push_back(o);
+        if (sold_in[(o / C) * R + r] && serves[(o % C) * R + r])
+          candidates[r].push_back(
+              {o, o / C, o % C, s.channels[o % C].kind == ChannelKind::licensed});
 
     auto add_rule = [&](const RuleBody& body, int policy, const std::string& key, bool scheduled) {
       RuleInst x;
@@ -308,13 +318,14 @@ struct Model::Impl {
       z(*v, M);
     for (auto* v : {&k_cap0, &k_growth, &k_cost, &pack_cap})
       z(*v, K);
-    for (auto* v : {&p_list, &p_dpw, &p_per_wafer, &p_hbm_price, &die_bank, &finished, &expected,
-                    &backlog, &scarcity, &price, &cost, &notional, &target, &made, &sold,
-                    &comp_avail, &q_product, &avail})
+    for (auto* v :
+         {&p_list,  &p_dpw,      &p_per_wafer, &p_hbm_price, &die_bank, &finished,  &expected,
+          &backlog, &scarcity,   &price,       &cost,        &notional, &target,    &made,
+          &sold,    &comp_avail, &q_product,   &avail,       &spill,    &spill_prev})
       z(*v, P);
     has_expected.assign(P, 0);
-    for (auto* v : {&b_capex, &b_growth, &b_noise, &b_rho, &b_ashare, &b_tshare, &b_alpha, &b_gamma,
-                    &b_delta, &b_effg, &shock, &efficiency, &unmet_share})
+    for (auto* v : {&b_capex, &b_growth, &b_growth2, &b_noise, &b_rho, &b_ashare, &b_tshare,
+                    &b_alpha, &b_gamma, &b_delta, &b_effg, &shock, &efficiency, &unmet_share})
       z(*v, B);
     z(used_product, P);
     z(used_channel, C);
@@ -404,6 +415,7 @@ struct Model::Impl {
       const auto h = h_buyer[b];
       b_capex[b] = d(x.capex, h, "capex");
       b_growth[b] = d(x.capex_growth, h, "capex_growth");
+      b_growth2[b] = x.has_later_growth ? d(x.later_growth, h, "later_growth") : b_growth[b];
       b_noise[b] = opt.noise ? d(x.capex_noise, h, "capex_noise") : 0;
       b_rho[b] = d(x.capex_persistence, h, "capex_persistence");
       b_ashare[b] = d(x.accelerator_share, h, "accelerator_share");
@@ -440,6 +452,7 @@ struct Model::Impl {
     life = d(mk.service_life, h_market, "service_life");
     kappa = d(mk.price_adjustment, h_market, "price_adjustment");
     w_expect = d(mk.expectation_weight, h_market, "expectation_weight");
+    w_spill = d(mk.spillover_weight, h_market, "spillover_weight");
     logit = d(mk.logit_noise, h_market, "logit_noise");
     passthrough = d(mk.fee_passthrough, h_market, "fee_passthrough");
     intensity = d(mk.inference_intensity, h_market, "inference_intensity");
@@ -497,7 +510,7 @@ struct Model::Impl {
     }
     for (int p = 0; p < P; ++p) {
       price[p] = p_list[p];
-      expected[p] = backlog[p] = scarcity[p] = 0;
+      expected[p] = backlog[p] = scarcity[p] = spill[p] = spill_prev[p] = 0;
       has_expected[p] = 0;
     }
     std::fill(sold_to_prev.begin(), sold_to_prev.end(), 0.0);
@@ -705,7 +718,10 @@ struct Model::Impl {
         const double z = boost::random::normal_distribution<double>(0, 1)(buyer_engines[b]);
         shock[b] = b_rho[b] * shock[b] + b_noise[b] * z;
       }
-      const double annual = b_capex[b] * std::pow(1 + b_growth[b], t * dt) * std::exp(shock[b]);
+      // capex_growth up to growth_until, later_growth after it.
+      const int t1 = std::clamp(s.buyers[b].growth_until, 0, t);
+      const double annual = b_capex[b] * std::pow(1 + b_growth[b], t1 * dt) *
+                            std::pow(1 + b_growth2[b], (t - t1) * dt) * std::exp(shock[b]);
       const double total = annual * b_ashare[b] * dt;
       const int r = s.buyers[b].region;
       const double m = s.buyers[b].state_funded ? mandate[r] : 0;
@@ -720,8 +736,8 @@ struct Model::Impl {
   void build_options(int t) {
     const bool leakage = s.mechanisms.leakage;
     for (int r = 0; r < R; ++r)
-      for (int o : candidates[r]) {
-        const int p = o / C, c = o % C, ro = r * O + o;
+      for (const auto& [o, p, c, licensed] : candidates[r]) {
+        const int ro = r * O + o;
         option_open[ro] = 0;
         pb[ro] = 0;
         if (!on_sale(p, t)) continue;
@@ -753,10 +769,9 @@ struct Model::Impl {
     // ln(TCO per effective PFLOP-year) depends on region, segment, product and channel only.
     for (int r = 0; r < R; ++r)
       for (int train = 0; train < 2; ++train)
-        for (int o : candidates[r]) {
+        for (const auto& [o, p, c, licensed] : candidates[r]) {
           const int ro = r * O + o;
           if (!option_open[ro]) continue;
-          const int p = o / C;
           const ProductSpecs& sp = s.products[p].specs;
           const bool domestic = product_region[p] == r;
           const double perf =
@@ -776,12 +791,12 @@ struct Model::Impl {
       const double gamma = subst ? b_gamma[b] * (train ? train_factor : 1) : 0;
       double umax = -kInf;
       if (budget[sb] <= 0) {  // e.g. the mandated part of a buyer no mandate applies to
-        for (int o : candidates[r])
-          sub_open[sb * O + o] = 0;
+        for (const Option& k : candidates[r])
+          sub_open[sb * O + k.o] = 0;
         continue;
       }
-      for (int o : candidates[r]) {
-        const int p = o / C, so = sb * O + o;
+      for (const auto& [o, p, c, licensed] : candidates[r]) {
+        const int so = sb * O + o;
         const bool domestic = product_region[p] == r;
         const bool allowed = option_open[r * O + o] && (!is_mandated(seg) || domestic);
         sub_open[so] = allowed;
@@ -794,8 +809,8 @@ struct Model::Impl {
         umax = std::max(umax, utility[so]);
       }
       // Logit weights, fixed for the period; rationing rounds only close options.
-      for (int o : candidates[r]) {
-        const int so = sb * O + o;
+      for (const Option& k : candidates[r]) {
+        const int so = sb * O + k.o;
         weight[so] = sub_open[so] ? std::exp((utility[so] - umax) / logit) : 0;
       }
     }
@@ -807,15 +822,18 @@ struct Model::Impl {
     for (int sb = 0; sb < SB; ++sb) {
       const int r = s.buyers[sb / kSegments].region;
       double* q = &desired[static_cast<std::size_t>(sb) * O];
-      for (int o : candidates[r])
-        q[o] = 0;
+      for (const Option& k : candidates[r])
+        q[k.o] = 0;
       if (funds[sb] <= 0) continue;
+      const char* open = &sub_open[static_cast<std::size_t>(sb) * O];
+      const double* w = &weight[static_cast<std::size_t>(sb) * O];
       double z = 0;
-      for (int o : candidates[r])
-        if (sub_open[sb * O + o]) z += weight[sb * O + o];
+      for (const Option& k : candidates[r])
+        if (open[k.o]) z += w[k.o];
       if (z <= 0) continue;
-      for (int o : candidates[r])
-        if (sub_open[sb * O + o]) q[o] = funds[sb] * weight[sb * O + o] / z / pb[r * O + o];
+      const double* price_r = &pb[static_cast<std::size_t>(r) * O];
+      for (const Option& k : candidates[r])
+        if (open[k.o]) q[k.o] = funds[sb] * w[k.o] / z / price_r[k.o];
     }
   }
 
@@ -826,15 +844,16 @@ struct Model::Impl {
     desire(budget);
     std::fill(notional.begin(), notional.end(), 0.0);
     for (int sb = 0; sb < SB; ++sb)
-      for (int o : candidates[s.buyers[sb / kSegments].region])
-        notional[o / C] += desired[sb * O + o];
+      for (const Option& k : candidates[s.buyers[sb / kSegments].region])
+        notional[k.p] += desired[sb * O + k.o];
     for (int p = 0; p < P; ++p) {
       if (!in_production(p, t)) {
         target[p] = 0;
         continue;
       }
-      expected[p] =
-          has_expected[p] ? w_expect * notional[p] + (1 - w_expect) * expected[p] : notional[p];
+      // Demand signal: notional demand plus a share of last period's re-offered orders.
+      const double signal = notional[p] + w_spill * spill_prev[p];
+      expected[p] = has_expected[p] ? w_expect * signal + (1 - w_expect) * expected[p] : signal;
       has_expected[p] = 1;
       target[p] = std::max(0.0, expected[p] + backlog[p] - finished[p]);
     }
@@ -1017,6 +1036,7 @@ struct Model::Impl {
   void market(int t, Trajectory& tr) {
     std::copy(budget.begin(), budget.end(), remaining.begin());
     std::fill(delivered.begin(), delivered.end(), 0.0);
+    std::fill(spill.begin(), spill.end(), 0.0);
     initial_room();
     const int rounds = 1 + (s.mechanisms.rationing ? s.market.rationing_rounds : 0);
     for (int round = 0; round < rounds; ++round) {
@@ -1028,17 +1048,19 @@ struct Model::Impl {
       for (int sb = 0; sb < SB; ++sb) {
         if (remaining[sb] <= 0) continue;  // desire() left its quantities at zero
         const int r = s.buyers[sb / kSegments].region;
-        for (int o : candidates[r]) {
+        for (const auto& [o, p, c, licensed] : candidates[r]) {
           const double q = desired[sb * O + o];
           if (q <= 0) continue;
           any = true;
-          const int p = o / C, c = o % C;
           q_product[p] += q;
           q_channel[c] += q;
-          if (s.channels[c].kind == ChannelKind::licensed) q_licence[p * R + r] += q;
+          if (licensed) q_licence[p * R + r] += q;
         }
       }
       if (!any) break;
+      if (round > 0)
+        for (int p = 0; p < P; ++p)
+          spill[p] += q_product[p];
       // Every option gets the same fill factor from each limit it shares (pro-rata), so the
       // room used this round is subtracted only after all deliveries of the round.
       std::fill(used_product.begin(), used_product.end(), 0.0);
@@ -1047,11 +1069,9 @@ struct Model::Impl {
       for (int sb = 0; sb < SB; ++sb) {
         if (remaining[sb] <= 0) continue;
         const int r = s.buyers[sb / kSegments].region;
-        for (int o : candidates[r]) {
+        for (const auto& [o, p, c, licensed] : candidates[r]) {
           const double q = desired[sb * O + o];
           if (q <= 0) continue;
-          const int p = o / C, c = o % C;
-          const bool licensed = s.channels[c].kind == ChannelKind::licensed;
           double f = std::min(1.0, avail[p] / q_product[p]);
           f = std::min(f, channel_left[c] / q_channel[c]);
           if (licensed)
@@ -1122,10 +1142,9 @@ struct Model::Impl {
     for (int sb = 0; sb < SB; ++sb) {
       const int b = sb / kSegments, r = s.buyers[b].region;
       double spend = 0;
-      for (int o : candidates[r]) {
+      for (const auto& [o, p, c, licensed] : candidates[r]) {
         const double d = delivered[sb * O + o];
         if (d <= 0) continue;
-        const int p = o / C, c = o % C;
         const double paid = pb[r * O + o];
         spend += d * paid;
         sold[p] += d;
@@ -1162,7 +1181,8 @@ struct Model::Impl {
     // Stocks after sales; backlog and scarcity for next period.
     for (int p = 0; p < P; ++p) {
       finished[p] = std::max(0.0, finished[p] - sold[p]);
-      backlog[p] = in_production(p, t) ? std::max(0.0, notional[p] - sold[p]) * 0.5 : 0;
+      backlog[p] =
+          in_production(p, t) ? std::max(0.0, notional[p] + w_spill * spill[p] - sold[p]) * 0.5 : 0;
       scarcity[p] =
           notional[p] > 0 ? std::clamp((notional[p] - sold[p]) / notional[p], 0.0, 1.0) : 0;
     }
@@ -1249,6 +1269,7 @@ struct Model::Impl {
       tr.hbm_stock.at(t, v) = h;
     }
     std::swap(sold_to_prev, sold_to_now);
+    std::swap(spill_prev, spill);
   }
   void run(Trajectory& tr, int point, int replicate, std::uint64_t seed, const RunOptions& opt) {
     if (tr.periods != T || tr.products != P || tr.vendors != V || tr.regions != R ||

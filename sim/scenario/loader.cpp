@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "graph/structure.hpp"
+#include "scenario/targets.hpp"
 
 namespace chipsim {
 namespace {
@@ -702,6 +703,7 @@ class Converter {
     m.service_life = r.param("service_life", kPositive, 5);
     m.price_adjustment = r.param("price_adjustment", kNonNegative, 0.3);
     m.expectation_weight = r.param("expectation_weight", {0, 1, true}, 0.5);
+    m.spillover_weight = r.param("spillover_weight", kFraction, 0.0);
     m.logit_noise = r.param("logit_noise", kPositive, 1.0);
     m.fee_passthrough = r.param("fee_passthrough", kFraction, 1.0);
     m.inference_intensity = r.param("inference_intensity", kPositive, 100.0);
@@ -923,6 +925,12 @@ class Converter {
     b.region = ref_key(r, "region", s_.regions, "region");
     b.capex = r.param("capex", kNonNegative, std::nullopt);
     b.capex_growth = r.param("capex_growth", kGrowth, 0.0);
+    if (auto until = date(r, "growth_until", false, std::numeric_limits<int>::max()))
+      b.growth_until = *until;
+    b.has_later_growth = r.node("later_growth") != nullptr;
+    if (b.has_later_growth) b.later_growth = r.param("later_growth", kGrowth, 0.0);
+    if (b.has_later_growth && b.growth_until == std::numeric_limits<int>::max())
+      r.error("later_growth", "needs growth_until, the date from which it applies");
     b.capex_noise = r.param("capex_noise", kNonNegative, 0.0);
     b.capex_persistence = r.param("capex_persistence", {0, 1, false}, 0.0);
     if (b.capex_persistence.central() >= 1.0)
@@ -1163,6 +1171,132 @@ Scenario load_scenario_text(std::string_view text, const std::string& source_nam
   const std::string content(text);
   auto table = load_chain(source_name, &content, chain, diags, {});
   return finish_load(std::move(table), source_name, overrides, diags);
+}
+
+// ---------------------------------------------------------------------------------------
+// Calibration targets (scenario/targets.hpp).
+
+namespace {
+
+std::vector<Target> convert_targets(const toml::table& root, const std::string& source,
+                                    Diagnostics& diags) {
+  std::vector<Target> out;
+  Reader top(root, "", diags);
+  const toml::node* list = top.node("target");
+  top.finish();
+  if (!list) {
+    diags.error({std::make_shared<const std::string>(source), 1, 1}, "target",
+                "no targets; expected one or more [[target]] tables");
+    return out;
+  }
+  const auto* arr = list->as_array();
+  if (!arr) {
+    top.error("target", "expected an array of tables ([[target]]), got " + type_name(*list));
+    return out;
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const toml::node& item = (*arr)[i];
+    const std::string key = "target[" + std::to_string(i) + "]";
+    const auto* t = item.as_table();
+    if (!t) {
+      diags.error(loc_of(item), key, "expected a table, got " + type_name(item));
+      continue;
+    }
+    Reader r(*t, key, diags);
+    Target x;
+    x.key = key;
+    x.loc = loc_of(*t);
+    x.name = r.string("name", true).value_or("");
+    if (!x.name.empty() && !names.insert(x.name).second)
+      r.error("name", "target \"" + x.name + "\" is defined twice");
+    x.description = r.string("description", false).value_or("");
+    x.source = r.string("source", true).value_or("");
+    const bool has_variable = t->get("variable") != nullptr;
+    const bool has_ratio = t->get("numerator") != nullptr || t->get("denominator") != nullptr;
+    if (has_variable && has_ratio)
+      r.error("variable", "give either variable or numerator and denominator, not both");
+    if (!has_variable && !has_ratio)
+      r.missing("variable", "a variable name, or numerator and denominator");
+    if (has_variable) {
+      x.variable = r.string("variable", true).value_or("");
+      x.variable_loc = r.loc("variable");
+    }
+    if (has_ratio) {
+      x.numerator = r.string("numerator", true).value_or("");
+      x.denominator = r.string("denominator", true).value_or("");
+      x.numerator_loc = r.loc("numerator");
+      x.denominator_loc = r.loc("denominator");
+    }
+    if (const toml::table* sel = r.table("select", false)) {
+      for (const auto& [k, v] : *sel) {
+        const std::string dim(k.str());
+        if (!v.is_string()) {
+          diags.error(loc_of(v), key + ".select." + dim,
+                      "expected a label as a string, got " + type_name(v) + " " + show(v));
+          continue;
+        }
+        x.select.emplace_back(dim, v.as_string()->get());
+        x.select_locs.push_back(loc_of(v));
+      }
+    }
+    x.year = static_cast<int>(r.integer("year", 1900, 2200, 0));
+    if (!t->get("year")) r.missing("year", "a calendar year such as 2025");
+    x.year_loc = r.loc("year");
+    x.stat = r.choice("stat", {"mean", "median"}, std::string("mean")).value_or("mean");
+    x.value = r.number("value", Range{-kInf, kInf}, true).value_or(0);
+    x.low = r.number("low", Range{-kInf, kInf}, true).value_or(0);
+    x.high = r.number("high", Range{-kInf, kInf}, true).value_or(0);
+    if (t->get("low") && t->get("high") && !(x.low <= x.high))
+      r.error("high", "expected high >= low (" + fmt(x.low) + "), got " + fmt(x.high));
+    else if (t->get("value") && t->get("low") && t->get("high") &&
+             !(x.low <= x.value && x.value <= x.high))
+      r.error("value", "expected the published value inside [low, high] = [" + fmt(x.low) + ", " +
+                           fmt(x.high) + "], got " + fmt(x.value));
+    r.finish(" in a target");
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+std::vector<Target> finish_targets(std::optional<toml::table> table, const std::string& source,
+                                   Diagnostics& diags) {
+  if (!table) throw ScenarioError(diags.items());
+  auto out = convert_targets(*table, source, diags);
+  if (!diags.empty()) throw ScenarioError(diags.items());
+  return out;
+}
+
+}  // namespace
+
+std::vector<Target> load_targets(const std::string& path) {
+  Diagnostics diags;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diags.error({std::make_shared<const std::string>(path), 0, 0}, "", "cannot read targets file");
+    throw ScenarioError(diags.items());
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return finish_targets(parse_toml(ss.str(), path, diags), path, diags);
+}
+
+std::vector<Target> load_targets_text(const std::string& text, const std::string& source_name) {
+  Diagnostics diags;
+  return finish_targets(parse_toml(text, source_name, diags), source_name, diags);
+}
+
+std::optional<double> scenario_number(const Scenario& scenario, const std::string& key) {
+  toml::table root;
+  try {
+    root = toml::parse(scenario.resolved_text);
+  } catch (const toml::parse_error&) {
+    return std::nullopt;
+  }
+  const toml::node_view<toml::node> n = root.at_path(key);
+  if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
+  if (const auto* f = n.as_floating_point()) return f->get();
+  return std::nullopt;
 }
 
 }  // namespace chipsim

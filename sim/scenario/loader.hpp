@@ -3,6 +3,7 @@
 // Every problem found is reported at once through ScenarioError (diagnostics.hpp).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,5 +22,10 @@ namespace chipsim {
 // paths are resolved against the current directory.
 [[nodiscard]] Scenario load_scenario_text(std::string_view text, const std::string& source_name,
                                           const std::vector<std::string>& overrides = {});
+
+// The number at dotted `key` (e.g. "buyer.X.capex") in a scenario's resolved text, or nullopt
+// if there is no such key or it holds something else (a distribution table, a string).
+[[nodiscard]] std::optional<double> scenario_number(const Scenario& scenario,
+                                                    const std::string& key);
 
 }  // namespace chipsim

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scenario/calendar.hpp"
@@ -136,16 +137,20 @@ struct Inventory {
 struct Buyer {
   std::string name;
   int region = kNone;
-  Param capex;                // USD per year in the first simulated year
-  Param capex_growth;         // fraction per year
-  Param capex_noise;          // s.d. of the AR(1) log-capex shock per period
-  Param capex_persistence;    // AR(1) coefficient of that shock
-  Param accelerator_share;    // fraction of capex spent on accelerators
-  Param training_share;       // fraction of accelerator spend for training
-  Param price_sensitivity;    // alpha: weight on ln(TCO per effective PFLOP-year)
-  Param ecosystem_weight;     // gamma: weight on (1 - ecosystem maturity)
-  Param domestic_preference;  // delta: utility bonus for domestic vendors
-  Param efficiency_growth;    // algorithmic efficiency gain, fraction per year
+  Param capex;         // USD per year in the first simulated year
+  Param capex_growth;  // fraction per year, until growth_until
+  // From period growth_until on, capex grows at later_growth instead (a boom that settles).
+  int growth_until = std::numeric_limits<int>::max();
+  Param later_growth;             // fraction per year
+  bool has_later_growth = false;  // without it, capex_growth (the same draw) continues
+  Param capex_noise;              // s.d. of the AR(1) log-capex shock per period
+  Param capex_persistence;        // AR(1) coefficient of that shock
+  Param accelerator_share;        // fraction of capex spent on accelerators
+  Param training_share;           // fraction of accelerator spend for training
+  Param price_sensitivity;        // alpha: weight on ln(TCO per effective PFLOP-year)
+  Param ecosystem_weight;         // gamma: weight on (1 - ecosystem maturity)
+  Param domestic_preference;      // delta: utility bonus for domestic vendors
+  Param efficiency_growth;        // algorithmic efficiency gain, fraction per year
   bool state_funded = false;
   SourceLoc loc;
 };
@@ -290,6 +295,7 @@ struct Market {
   Param service_life;               // years an accelerator is used
   Param price_adjustment;           // elasticity of price to last period's scarcity
   Param expectation_weight;         // weight on the newest observation in adaptive expectations
+  Param spillover_weight;           // share of re-offered orders vendors count as demand
   Param logit_noise;                // scale of the Gumbel taste shock
   Param fee_passthrough;            // share of a licence fee passed on in the buyer's price
   Param inference_intensity;        // FLOP per byte of DRAM traffic in inference (roofline)
@@ -344,6 +350,10 @@ struct Scenario {
     return foundries[nodes[node].foundry].name + "." + nodes[node].name;
   }
 };
+
+// Labels along an output dimension ("product", "vendor", "region", "channel", "buyer",
+// "ecosystem"): entity names in scenario order; empty for any other name.
+[[nodiscard]] std::vector<std::string> dimension_labels(const Scenario& s, std::string_view dim);
 
 [[nodiscard]] const char* to_string(RuleType t);
 [[nodiscard]] const char* to_string(ChannelKind k);

@@ -41,15 +41,30 @@ double mean_outcome(const Scenario& s, F f) {
   return sum / kReplicates;
 }
 
-TEST(Direction, MoreImporterSubsidyDoesNotLowerTheDomesticShare) {
+// Units delivered to buyers in region r in period p: all products, or only those of vendors
+// headquartered in r.
+double units_in(const Scenario& s, const Trajectory& t, int p, int r, bool domestic_only) {
+  double u = 0;
+  for (int q = 0; q < t.products; ++q) {
+    if (domestic_only && s.vendors[s.products[q].vendor].region != r) continue;
+    for (int c = 0; c < t.channels; ++c)
+      u += t.units_sold.at(p, q, r, c);
+  }
+  return u;
+}
+
+// The share is measured in units: a production subsidy lowers domestic prices, so while
+// domestic output is bound by its inputs (HBM after the stockpile, dies) it can lower the
+// domestic share of *revenue* even as it raises the share of units (docs/MODEL.md, section 4).
+TEST(Direction, MoreImporterSubsidyDoesNotLowerTheDomesticUnitShare) {
   const Scenario base = test::baseline();
   const Scenario more = test::baseline(
       {"policy.cn.rule.production-subsidy.rate=0.5", "policy.cn.rule.energy-subsidy.rate=0.9"});
   const int cn = region(base, "CN");
-  auto domestic = [&](const Trajectory& t, int p) { return t.domestic_revenue.at(p, cn); };
-  auto market = [&](const Trajectory& t, int p) { return t.market_revenue.at(p, cn); };
-  const double share_base = mean_outcome(base, domestic) / mean_outcome(base, market);
-  const double share_more = mean_outcome(more, domestic) / mean_outcome(more, market);
+  auto domestic = [&](const Trajectory& t, int p) { return units_in(base, t, p, cn, true); };
+  auto all = [&](const Trajectory& t, int p) { return units_in(base, t, p, cn, false); };
+  const double share_base = mean_outcome(base, domestic) / mean_outcome(base, all);
+  const double share_more = mean_outcome(more, domestic) / mean_outcome(more, all);
   EXPECT_GE(share_more, share_base * (1 - 1e-9)) << share_base << " -> " << share_more;
 }
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The baseline's calibration (docs/CALIBRATION.md).
+#   scripts/calibrate-baseline.sh          score scenarios/baseline.toml against the targets
+#                                          (1,000 replicates; the table in docs/CALIBRATION.md)
+#   scripts/calibrate-baseline.sh --fit    refit the 12 behavioural parameters (9 free values,
+#                                          some tied) from the baseline's current values; writes
+#                                          out/baseline-fit.toml (an overlay) and its report
+# CHIPSIM=path/to/chipsim overrides the binary (default build/sim/chipsim).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+chipsim=${CHIPSIM:-build/sim/chipsim}
+targets=scenarios/calibration/targets.toml
+mkdir -p out
+
+tie() {  # tie KEY BUYER... -> buyer.B1.KEY,buyer.B2.KEY,...
+  local key=$1 out=""
+  shift
+  for b in "$@"; do out="$out${out:+,}buyer.$b.$key"; done
+  echo "$out"
+}
+china="Alibaba ByteDance Tencent Baidu Other-CN"
+
+if [ "${1:-}" = "--fit" ]; then
+  # shellcheck disable=SC2086
+  "$chipsim" calibrate scenarios/baseline.toml --targets "$targets" -n 64 --max-evals 500 \
+    --free market.spillover_weight=0:1 \
+    --free "$(tie accelerator_share $china)=0.4:0.7" \
+    --free buyer.Other-CN.capex=1e10:8e10 \
+    --free "$(tie domestic_preference Alibaba ByteDance Tencent)=-3:3" \
+    --free "$(tie capex_growth $china)=0.05:1.0" \
+    --free market.expectation_weight=0.1:1 \
+    --free policy.cn.rule.h20-discouraged.penalty=0:5 \
+    --free ecosystem.CANN.learning=0:0.2 \
+    --free "$(tie ecosystem_weight US-Hyperscalers ROW-Buyers)=1:8" \
+    -o out/baseline-fit.toml --report out/baseline-fit-report.md
+else
+  "$chipsim" calibrate scenarios/baseline.toml --targets "$targets" -n 1000 --check \
+    --report out/calibration-report.md
+fi

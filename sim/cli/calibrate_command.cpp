@@ -1,0 +1,152 @@
+// `chipsim calibrate`: score a scenario against calibration targets and, with --free, fit
+// the named parameters (engine/calibration.hpp; docs/CALIBRATION.md).
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <ostream>
+#include <sstream>
+
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "engine/calibration.hpp"
+#include "scenario/loader.hpp"
+
+namespace chipsim {
+
+namespace {
+
+// Numbers as a reader of the report wants them: 6.00e9 -> "6.00 B", 0.4213 -> "0.421".
+std::string human(double v) {
+  char buf[64];
+  const double a = std::fabs(v);
+  if (a >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.2f B", v / 1e9);
+  else if (a >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.2f M", v / 1e6);
+  else if (a >= 1e4)
+    std::snprintf(buf, sizeof buf, "%.1f k", v / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
+std::string report_table(const std::vector<Target>& targets, const Evaluation& e) {
+  std::ostringstream os;
+  os << "| target | year | published | band | simulated | 90% interval | in band |\n"
+     << "|---|---|---|---|---|---|---|\n";
+  for (std::size_t k = 0; k < targets.size(); ++k) {
+    const Target& t = targets[k];
+    const TargetOutcome& o = e.outcomes[k];
+    os << "| " << t.name << " | " << t.year << " | " << human(t.value) << " | " << human(t.low)
+       << " - " << human(t.high) << " | " << human(o.statistic) << " (" << t.stat << ") | "
+       << human(o.p05) << " - " << human(o.p95) << " | " << (o.in_band ? "yes" : "**no**")
+       << " |\n";
+  }
+  return os.str();
+}
+
+std::string overlay_text(const CalibrateArgs& args, const std::vector<FreeParameter>& free,
+                         const CalibrationResult& r, const std::string& output) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::absolute(output).parent_path();
+  const fs::path rel = fs::relative(fs::absolute(args.scenario), dir);
+  std::ostringstream os;
+  os << "# Calibrated overlay written by chipsim calibrate (docs/CALIBRATION.md).\n"
+     << "# Command: " << args.command_line << "\n"
+     << "# " << r.evaluations << " evaluations of " << args.replicates
+     << " replicates each (common random numbers, seed " << args.seed_used << "); loss "
+     << r.evaluation.loss << "; "
+     << (r.evaluation.all_in_band() ? "every target in band" : "NOT every target in band")
+     << ".\n\n"
+     << "extends = \"" << rel.generic_string() << "\"\n\n";
+  for (std::size_t i = 0; i < free.size(); ++i)
+    for (const auto& key : free[i].keys) {
+      const std::string line = override_text(key, r.values[i]);
+      const auto eq = line.find('=');
+      os << line.substr(0, eq) << " = " << line.substr(eq + 1) << "  # fitted in [" << free[i].low
+         << ", " << free[i].high << "], started at " << r.start[i]
+         << (free[i].keys.size() > 1 ? " (tied)" : "") << "\n";
+    }
+  return os.str();
+}
+
+}  // namespace
+
+int calibrate_command(const CalibrateArgs& args, std::ostream& out, std::ostream& err) {
+  const std::vector<Target> targets = load_targets(args.targets);
+  std::vector<FreeParameter> free;
+  for (const auto& f : args.free) {
+    try {
+      free.push_back(parse_free_parameter(f));
+    } catch (const std::invalid_argument& e) {
+      err << "chipsim calibrate: " << e.what() << "\n";
+      return kExitBadInput;
+    }
+  }
+  auto load = [&](const std::vector<std::string>& overrides) {
+    return load_scenario(args.scenario, overrides);
+  };
+  const Scenario base = load(args.overrides);
+  // Unknown variables, labels or years fail here, before any simulation.
+  const auto statistics = TargetStatistic::resolve(targets, base);
+  CalibrateArgs resolved = args;
+  resolved.seed_used = args.seed.value_or(base.seed);
+
+  Evaluation evaluation;
+  if (free.empty()) {
+    evaluation = evaluate(base, statistics, args.replicates, resolved.seed_used, args.threads);
+  } else {
+    std::vector<double> start;
+    for (const auto& f : free) {
+      const auto v = scenario_number(base, f.keys.front());
+      if (!v) {
+        err << "chipsim calibrate: --free " << f.keys.front()
+            << ": the scenario has no number at this key (a distribution or a missing key); "
+               "set it with --set first, or name a numeric key\n";
+        return kExitBadInput;
+      }
+      start.push_back(*v);
+    }
+    CalibrationOptions options;
+    options.replicates = args.replicates;
+    options.seed = resolved.seed_used;
+    options.threads = args.threads;
+    options.max_evaluations = args.max_evaluations;
+    const bool tty = !args.quiet && isatty(STDERR_FILENO);
+    if (tty)
+      options.progress = [&](int n, double loss, double best) {
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "\r  evaluation %d/%d  loss %.4g  best %.4g   ", n,
+                      args.max_evaluations, loss, best);
+        err << buf << std::flush;
+      };
+    const CalibrationResult r = calibrate(load, args.overrides, targets, free, start, options);
+    if (tty) err << "\n";
+    evaluation = r.evaluation;
+    out << "Fitted " << free.size() << " parameters in " << r.evaluations << " evaluations of "
+        << args.replicates << " replicates (seed " << resolved.seed_used << "), loss "
+        << evaluation.loss << ":\n\n"
+        << "| parameter | range | start | fitted |\n|---|---|---|---|\n";
+    for (std::size_t i = 0; i < free.size(); ++i)
+      out << "| " << free[i].key << " | " << free[i].low << " - " << free[i].high << " | "
+          << r.start[i] << " | " << r.values[i] << " |\n";
+    out << "\n";
+    if (!args.output.empty()) {
+      write_atomically(args.output, overlay_text(resolved, free, r, args.output));
+      out << "wrote " << args.output << "\n\n";
+    }
+  }
+  const std::string table = report_table(targets, evaluation);
+  out << "Targets: " << args.replicates << " replicates of '" << base.name << "', seed "
+      << resolved.seed_used << "; simulated = the target's statistic over replicates.\n\n"
+      << table;
+  if (!args.report.empty()) write_atomically(args.report, table);
+  const bool ok = evaluation.all_in_band();
+  out << "\n"
+      << (ok ? "Every target is in its band." : "Some targets are outside their band.") << "\n";
+  return args.check && !ok ? kExitTargetsMissed : kExitOk;
+}
+
+}  // namespace chipsim

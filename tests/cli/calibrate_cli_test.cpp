@@ -1,0 +1,104 @@
+// `chipsim calibrate` end to end: report, overlay, exit codes and messages.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "cli/cli.hpp"
+#include "support/fixture.hpp"
+
+namespace chipsim {
+namespace {
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+Result cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "chipsim");
+  std::vector<const char*> argv;
+  for (const auto& a : args)
+    argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+const std::string kBaseline = test::source_file("scenarios/baseline.toml");
+const std::string kTargets = test::source_file("scenarios/calibration/targets.toml");
+
+TEST(CalibrateCli, ScoresTheBaselineWithoutFreeParameters) {
+  const Result r = cli({"calibrate", kBaseline, "--targets", kTargets, "-n", "32", "--check"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_NE(r.out.find("| target | year | published | band | simulated | 90% interval | in band |"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("| china_market_2025 | 2025 | 37.00 B | 31.00 B - 43.00 B | "),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("Every target is in its band."), std::string::npos) << r.out;
+}
+
+TEST(CalibrateCli, CheckExitsThreeWhenATargetIsMissed) {
+  const Result r = cli({"calibrate", kBaseline, "--targets", kTargets, "-n", "8", "--check",
+                        "--set", "buyer.Other-CN.capex=1e9"});
+  EXPECT_EQ(r.code, kExitTargetsMissed) << r.out << r.err;
+  EXPECT_NE(r.out.find("| china_market_2025 |"), std::string::npos);
+  EXPECT_NE(r.out.find("| **no** |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Some targets are outside their band."), std::string::npos);
+}
+
+TEST(CalibrateCli, UnknownVariableInTargetsIsALocatedError) {
+  test::TempDir dir;
+  const std::string text = test::replace(test::read_file(kTargets), "variable = \"market_revenue\"",
+                                         "variable = \"market_revenu\"");
+  const std::string bad = dir.write("t.toml", text);
+  const auto at = test::locate(text, "\"market_revenu\"");
+  const Result r = cli({"calibrate", kBaseline, "--targets", bad, "-n", "4"});
+  EXPECT_EQ(r.code, kExitBadInput);
+  EXPECT_NE(r.err.find(bad + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) +
+                       ": error: target[4].variable: unknown variable 'market_revenu' (did you "
+                       "mean 'market_revenue'?)"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(CalibrateCli, BadFreeParameterAndNonNumericKey) {
+  Result r = cli({"calibrate", kBaseline, "--targets", kTargets, "--free", "market.pue"});
+  EXPECT_EQ(r.code, kExitBadInput);
+  EXPECT_NE(r.err.find("--free 'market.pue': expected KEY=LOW:HIGH"), std::string::npos) << r.err;
+  r = cli({"calibrate", kBaseline, "--targets", kTargets, "--free", "ecosystem.CANN.maturity=0:1"});
+  EXPECT_EQ(r.code, kExitBadInput);
+  EXPECT_NE(r.err.find("--free ecosystem.CANN.maturity: the scenario has no number at this key"),
+            std::string::npos)
+      << r.err;
+  r = cli({"calibrate", kBaseline, "--targets", kTargets, "-n", "2", "--max-evals", "2", "--free",
+           "market.pueh=1:2"});
+  EXPECT_EQ(r.code, kExitBadInput);
+}
+
+TEST(CalibrateCli, FitWritesAnOverlayThatReproducesTheReport) {
+  test::TempDir dir;
+  const std::string overlay = dir.file("fit.toml"), report = dir.file("report.md");
+  const Result fit = cli({"calibrate", kBaseline, "--targets", kTargets, "-n", "8", "--max-evals",
+                          "12", "--threads", "2", "-q", "--free", "market.spillover_weight=0:0.5",
+                          "-o", overlay, "--report", report});
+  ASSERT_EQ(fit.code, kExitOk) << fit.out << fit.err;
+  const std::string text = test::read_file(overlay);
+  // extends the scenario by a path relative to the overlay's folder.
+  const std::string rel =
+      std::filesystem::relative(kBaseline, std::filesystem::path(overlay).parent_path())
+          .generic_string();
+  EXPECT_NE(text.find("extends = \"" + rel + "\""), std::string::npos) << text;
+  EXPECT_NE(text.find("market.spillover_weight = "), std::string::npos) << text;
+  EXPECT_NE(text.find("# fitted in [0, 0.5], started at 0.01283"), std::string::npos) << text;
+  // Scoring the overlay with the same replicates and seed gives the same table.
+  const Result again = cli({"calibrate", overlay, "--targets", kTargets, "-n", "8"});
+  ASSERT_EQ(again.code, kExitOk) << again.err;
+  EXPECT_NE(again.out.find(test::read_file(report)), std::string::npos) << again.out << "\n---\n"
+                                                                        << test::read_file(report);
+}
+
+}  // namespace
+}  // namespace chipsim

@@ -1,0 +1,109 @@
+// Reading calibration targets: the shipped file, and located errors for bad ones.
+#include "scenario/targets.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/fixture.hpp"
+
+namespace chipsim {
+namespace {
+
+const std::string kOne = R"([[target]]
+name = "share"
+numerator = "domestic_revenue"
+denominator = "market_revenue"
+select = { region = "CN" }
+year = 2025
+value = 0.42
+low = 0.38
+high = 0.46
+source = "somewhere"
+)";
+
+std::vector<Diagnostic> target_errors(const std::string& text) {
+  try {
+    (void)load_targets_text(text, "t.toml");
+  } catch (const ScenarioError& e) {
+    return e.diagnostics();
+  }
+  return {};
+}
+
+TEST(Targets, TheShippedFileReads) {
+  const auto t =
+      load_targets(std::string(CHIPSIM_SOURCE_DIR) + "/scenarios/calibration/targets.toml");
+  ASSERT_EQ(t.size(), 7u);
+  EXPECT_EQ(t[0].name, "china_domestic_revenue_2024");
+  EXPECT_EQ(t[0].variable, "domestic_revenue");
+  ASSERT_EQ(t[0].select.size(), 1u);
+  EXPECT_EQ(t[0].select[0].first, "region");
+  EXPECT_EQ(t[0].select[0].second, "CN");
+  EXPECT_EQ(t[0].year, 2024);
+  EXPECT_EQ(t[0].stat, "mean");
+  EXPECT_DOUBLE_EQ(t[0].value, 6.0e9);
+  EXPECT_EQ(t[6].stat, "median");
+  EXPECT_EQ(t[2].numerator, "domestic_revenue");
+  EXPECT_EQ(t[2].denominator, "market_revenue");
+}
+
+TEST(Targets, RatioTargetReads) {
+  const auto t = load_targets_text(kOne, "t.toml");
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_TRUE(t[0].variable.empty());
+  EXPECT_EQ(t[0].denominator, "market_revenue");
+}
+
+TEST(Targets, LocatedErrors) {
+  struct Case {
+    std::string from, to, key, fragment;
+  };
+  const std::vector<Case> cases = {
+      {"year = 2025", "year = \"2025\"", "target[0].year", "expected an integer"},
+      {"low = 0.38", "low = 0.45", "target[0].value", "inside [low, high]"},
+      {"low = 0.38", "low = 0.5", "target[0].high", "expected high >= low"},
+      {"value = 0.42", "value = 0.42\nstat = \"mode\"", "target[0].stat",
+       "expected one of mean, median"},
+      {"source = \"somewhere\"", "source = \"somewhere\"\nunit = 1", "target[0].unit",
+       "unknown key 'unit'"},
+      {"numerator = \"domestic_revenue\"", "variable = \"x\"\nnumerator = \"domestic_revenue\"",
+       "target[0].variable", "either variable or numerator"},
+  };
+  for (const auto& c : cases) {
+    const std::string text = test::replace(kOne, c.from, c.to);
+    const auto ds = target_errors(text);
+    ASSERT_EQ(ds.size(), 1u) << c.key;
+    EXPECT_EQ(ds[0].key, c.key);
+    EXPECT_NE(ds[0].message.find(c.fragment), std::string::npos) << ds[0].str();
+    EXPECT_EQ(*ds[0].loc.file, "t.toml");
+    EXPECT_GT(ds[0].loc.line, 0u) << ds[0].str();
+  }
+}
+
+TEST(Targets, MissingKeysAndEmptyFile) {
+  auto ds = target_errors("title = 1\n");
+  ASSERT_EQ(ds.size(), 2u);
+  EXPECT_EQ(ds[0].key, "title");
+  EXPECT_EQ(ds[1].key, "target");
+  ds = target_errors("[[target]]\nname = \"a\"\n");
+  std::string all;
+  for (const auto& d : ds)
+    all += d.str() + "\n";
+  for (const char* key : {"target[0].source", "target[0].variable", "target[0].year",
+                          "target[0].value", "target[0].low", "target[0].high"})
+    EXPECT_NE(all.find(std::string(key) + ": required key is missing"), std::string::npos)
+        << key << "\n"
+        << all;
+}
+
+TEST(Targets, UnreadableFileIsAnError) {
+  try {
+    (void)load_targets("/nonexistent/targets.toml");
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.diagnostics().at(0).str(),
+              "/nonexistent/targets.toml: error: cannot read targets file");
+  }
+}
+
+}  // namespace
+}  // namespace chipsim
