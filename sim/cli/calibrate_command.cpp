@@ -17,21 +17,6 @@ namespace chipsim {
 
 namespace {
 
-// Numbers as a reader of the report wants them: 6.00e9 -> "6.00 B", 0.4213 -> "0.421".
-std::string human(double v) {
-  char buf[64];
-  const double a = std::fabs(v);
-  if (a >= 1e9)
-    std::snprintf(buf, sizeof buf, "%.2f B", v / 1e9);
-  else if (a >= 1e6)
-    std::snprintf(buf, sizeof buf, "%.2f M", v / 1e6);
-  else if (a >= 1e4)
-    std::snprintf(buf, sizeof buf, "%.1f k", v / 1e3);
-  else
-    std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
-}
-
 std::string report_table(const std::vector<Target>& targets, const Evaluation& e) {
   std::ostringstream os;
   os << "| target | year | published | band | simulated | 90% interval | in band |\n"
@@ -39,10 +24,10 @@ std::string report_table(const std::vector<Target>& targets, const Evaluation& e
   for (std::size_t k = 0; k < targets.size(); ++k) {
     const Target& t = targets[k];
     const TargetOutcome& o = e.outcomes[k];
-    os << "| " << t.name << " | " << t.year << " | " << human(t.value) << " | " << human(t.low)
-       << " - " << human(t.high) << " | " << human(o.statistic) << " (" << t.stat << ") | "
-       << human(o.p05) << " - " << human(o.p95) << " | " << (o.in_band ? "yes" : "**no**")
-       << " |\n";
+    os << "| " << t.name << " | " << t.year << " | " << format_number(t.value) << " | "
+       << format_number(t.low) << " - " << format_number(t.high) << " | "
+       << format_number(o.statistic) << " (" << t.stat << ") | " << format_number(o.p05) << " - "
+       << format_number(o.p95) << " | " << (o.in_band ? "yes" : "**no**") << " |\n";
   }
   return os.str();
 }

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
@@ -164,6 +165,20 @@ int report(const ScenarioError& e, std::ostream& err) {
 
 }  // namespace
 
+std::string format_number(double v) {
+  char buf[64];
+  const double a = std::fabs(v);
+  if (a >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.2f B", v / 1e9);
+  else if (a >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.2f M", v / 1e6);
+  else if (a >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.1f k", v / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
 void write_atomically(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".partial";
   {
@@ -260,6 +275,17 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                       "Exit with status 3 if any target falls outside its band");
   calibrate->add_flag("-q,--quiet", cal.quiet, "No progress line");
 
+  CompareArgs cmp;
+  CLI::App* compare = app.add_subcommand(
+      "compare", "Paired differences of headline outcomes between two runs (B - A)");
+  compare->add_option("a", cmp.a, "Output file A (e.g. the baseline)")->required();
+  compare->add_option("b", cmp.b, "Output file B (e.g. a what-if), same seed and -n")->required();
+  compare->add_option("--year", cmp.years, "Calendar year to show (repeatable; default all)");
+  compare->add_option("--region", cmp.regions, "Region to show (repeatable; default all)");
+  compare->add_option("--vendor", cmp.vendors,
+                      "Vendor whose revenue to show (repeatable; default all)");
+  compare->add_option("--csv", cmp.csv, "Also write the table as CSV");
+
   std::string inspect_path;
   CLI::App* inspect = app.add_subcommand("inspect", "Describe an output file and tabulate it");
   inspect->add_option("file", inspect_path, "chipsim HDF5 output file")->required();
@@ -288,6 +314,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   try {
     if (inspect->parsed()) return inspect_command(inspect_path, out, err);
+    if (compare->parsed()) return compare_command(cmp, out, err);
     if (calibrate->parsed()) {
       if (calibrate->count("--seed")) cal.seed = cal_seed;
       for (int i = 0; i < argc; ++i)

@@ -53,6 +53,19 @@ struct CalibrateArgs {
 
 int calibrate_command(const CalibrateArgs& args, std::ostream& out, std::ostream& err);
 
+struct CompareArgs {
+  std::string a, b;                  // output files; differences are B - A
+  std::vector<int> years;            // empty: every year of the horizon
+  std::vector<std::string> regions;  // empty: every region
+  std::vector<std::string> vendors;  // vendor revenue rows; empty: every vendor
+  std::string csv;                   // also write the table as CSV
+};
+
+int compare_command(const CompareArgs& args, std::ostream& out, std::ostream& err);
+
+// Numbers as a reader wants them: 6.0e9 -> "6.00 B", 2.5e6 -> "2.50 M", 0.4213 -> "0.421".
+[[nodiscard]] std::string format_number(double v);
+
 int inspect_command(const std::string& path, std::ostream& out, std::ostream& err);
 
 }  // namespace chipsim

@@ -970,6 +970,7 @@ class Converter {
       x.name = n;
       x.policy = index;
       x.loc = rr.loc();
+      const bool enabled = rr.boolean("enabled", true);  // false: checked, then left out
       const auto effective = date(rr, "effective", true, last_period());
       x.effective = effective.value_or(0);
       x.announced = date(rr, "announced", false, last_period()).value_or(x.effective);
@@ -981,6 +982,7 @@ class Converter {
           rr.error("expires", "a rule must expire after it takes effect");
       }
       x.body = rule_body(rr, p.region);
+      if (!enabled) return;
       s_.policies[index].rules.push_back(static_cast<int>(s_.rules.size()));
       s_.rules.push_back(std::move(x));
     });
@@ -989,6 +991,7 @@ class Converter {
       x.name = n;
       x.policy = index;
       x.loc = er.loc();
+      const bool enabled = er.boolean("enabled", true);
       x.hazard = er.param("hazard", kFraction, std::nullopt);
       x.window_start = std::max(0, date(er, "from", false, last_period()).value_or(0));
       x.window_end = s_.calendar.periods;
@@ -998,6 +1001,7 @@ class Converter {
       }
       x.lag = static_cast<int>(er.integer("lag", 0, 1200, 0));
       x.body = rule_body(er, p.region);
+      if (!enabled) return;
       s_.policies[index].events.push_back(static_cast<int>(s_.events.size()));
       s_.events.push_back(std::move(x));
     });
@@ -1006,6 +1010,7 @@ class Converter {
       x.name = n;
       x.policy = index;
       x.loc = tr.loc();
+      const bool enabled = tr.boolean("enabled", true);
       x.variable = tr.enumeration("variable", TriggerVariable::smuggled_units, std::nullopt)
                        .value_or(x.variable);
       x.region = ref_key(tr, "region", s_.regions, "region");
@@ -1019,6 +1024,7 @@ class Converter {
       }
       x.lag = static_cast<int>(tr.integer("lag", 0, 1200, 0));
       x.body = rule_body(tr, p.region);
+      if (!enabled) return;
       s_.policies[index].triggers.push_back(static_cast<int>(s_.triggers.size()));
       s_.triggers.push_back(std::move(x));
     });

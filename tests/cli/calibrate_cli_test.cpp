@@ -5,25 +5,14 @@
 #include <sstream>
 
 #include "cli/cli.hpp"
+#include "support/cli_runner.hpp"
 #include "support/fixture.hpp"
 
 namespace chipsim {
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "chipsim");
-  std::vector<const char*> argv;
-  for (const auto& a : args)
-    argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
+using Result = test::CliResult;
+using test::cli;
 
 const std::string kBaseline = test::source_file("scenarios/baseline.toml");
 const std::string kTargets = test::source_file("scenarios/calibration/targets.toml");

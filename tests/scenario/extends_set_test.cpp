@@ -158,3 +158,36 @@ TEST(Set, MalformedArgument) {
 
 }  // namespace
 }  // namespace chipsim
+
+namespace chipsim::test {
+namespace {
+
+TEST(Extends, EnabledFalseRemovesAnInheritedRuleEventOrTrigger) {
+  const std::string path = source_file("scenarios/baseline.toml");
+  const Scenario base = load_scenario(path);
+  auto has_rule = [](const Scenario& s, const std::string& name) {
+    return std::any_of(s.rules.begin(), s.rules.end(),
+                       [&](const Rule& r) { return r.name == name; });
+  };
+  EXPECT_TRUE(has_rule(base, "h200-block"));
+  const Scenario off = load_scenario(path, {"policy.cn.rule.h200-block.enabled=false",
+                                            "policy.us.event.tightening.enabled=false"});
+  EXPECT_FALSE(has_rule(off, "h200-block"));
+  EXPECT_EQ(off.rules.size() + 1, base.rules.size());
+  EXPECT_EQ(off.events.size() + 1, base.events.size());
+  // A disabled rule is still checked.
+  const auto ds = [&] {
+    try {
+      (void)load_scenario(path, {"policy.cn.rule.h200-block.enabled=false",
+                                 "policy.cn.rule.h200-block.products=[\"H300\"]"});
+    } catch (const ScenarioError& e) {
+      return e.diagnostics();
+    }
+    return std::vector<Diagnostic>{};
+  }();
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].key, "policy.cn.rule.h200-block.products");
+}
+
+}  // namespace
+}  // namespace chipsim::test

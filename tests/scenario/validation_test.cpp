@@ -65,8 +65,8 @@ TEST(Validation, UnknownKeyForRuleTypeListsExpectedKeys) {
   const std::string text =
       replace(kBase, "rate = 0.5", "rate = 0.5\nrevenue_share = 0.2", "[policy.pb.rule.sub]");
   expect_single_error(text, locate(text, "revenue_share"), "policy.pb.rule.sub.revenue_share",
-                      "unknown key 'revenue_share'; expected one of announced, effective, expires, "
-                      "rate, type");
+                      "unknown key 'revenue_share'; expected one of announced, effective, enabled, "
+                      "expires, rate, type");
 }
 
 TEST(Validation, DanglingReferenceWithDidYouMean) {
