@@ -23,4 +23,21 @@ echo
 echo "== chipsim inspect out/baseline.h5"
 "$chipsim" inspect out/baseline.h5
 echo
-echo "Open it in Python: /usr/bin/python3 -c 'import xarray as xr; print(xr.open_dataset(\"out/baseline.h5\", engine=\"h5netcdf\"))'"
+echo "== chipsim run scenarios/whatif/03-full-denial.toml -n 200 --seed 1 -q -o out/full-denial.h5"
+"$chipsim" run scenarios/whatif/03-full-denial.toml -n 200 --seed 1 -q -o out/full-denial.h5 >/dev/null
+echo
+echo "== chipsim compare out/baseline.h5 out/full-denial.h5 --region CN --year 2027"
+"$chipsim" compare out/baseline.h5 out/full-denial.h5 --region CN --year 2027
+echo
+# The Python package lives in analysis/; PYTHONPATH makes it importable from here.
+py() { PYTHONPATH="$PWD/analysis${PYTHONPATH:+:$PYTHONPATH}" /usr/bin/python3 "$@"; }
+echo "== python3 -m chipsim fan out/baseline.h5 domestic_share_revenue --region CN -o out/fan.png"
+py -m chipsim fan out/baseline.h5 domestic_share_revenue --region CN -o out/fan.png
+echo
+echo "== python3 -m chipsim report out/baseline.h5 out/full-denial.h5 -o out/report"
+py -m chipsim report out/baseline.h5 out/full-denial.h5 -o out/report \
+  --targets scenarios/calibration/targets.toml
+echo
+echo "Next: open out/report/index.html in a browser, or in Python:"
+echo "  PYTHONPATH=analysis /usr/bin/python3 -c 'import chipsim; print(chipsim.open(\"out/baseline.h5\"))'"
+echo "  notebook: analysis/notebooks/quickstart.ipynb"

@@ -1,0 +1,19 @@
+"""chipsim: load, summarise, compare and plot chipsim output in Python.
+
+    import chipsim
+    ds = chipsim.open("out/baseline.h5")
+    chipsim.fan_chart(ds, "domestic_share_revenue", region="CN")
+    chipsim.summary(ds, "revenue", by="vendor", region="CN", freq="year")
+
+Runs on Debian's python3 with its packages (xarray, h5netcdf, h5py, pandas, matplotlib;
+dask optional, for files larger than memory).
+"""
+from .data import (ChipsimFileError, compare, headline_years, open, quantiles, summary,
+                   to_frame, yearly)
+from .plots import (calibration_plot, chokepoint_timeline, compare_chart, fan_chart,
+                    market_share)
+
+__all__ = ["ChipsimFileError", "open", "to_frame", "summary", "compare", "quantiles",
+           "yearly", "headline_years", "fan_chart", "compare_chart", "market_share",
+           "chokepoint_timeline", "calibration_plot"]
+__version__ = "0.1.0"

@@ -1,0 +1,51 @@
+"""Calibration targets (the format of scenarios/calibration/targets.toml), evaluated on a
+chipsim output file the way `chipsim calibrate` does: a variable summed over a calendar
+year's periods and over every cell the selection leaves, or a ratio of two such sums; the
+statistic (mean or median) and the 5-95% range over replicates."""
+from __future__ import annotations
+
+import tomllib
+
+import numpy as np
+import xarray as xr
+
+from . import data
+
+
+def load(path) -> list[dict]:
+    with open(path, "rb") as f:
+        return tomllib.load(f)["target"]
+
+
+def _yearly_sum(ds: xr.Dataset, var: str, select: dict, year: int) -> xr.DataArray:
+    da = data._select(data._variable(ds, var), select)
+    other = [d for d in da.dims if d not in ("replicate", "period")]
+    da = da.sum(other) if other else da
+    in_year = np.floor(ds["decimal_year"].values).astype(int) == year
+    if not in_year.any():
+        raise KeyError(f"year {year} is outside the file's horizon")
+    return da.isel(period=np.flatnonzero(in_year)).sum("period")
+
+
+def evaluate(ds: xr.Dataset, targets) -> list[dict]:
+    if "replicate" not in ds.dims:
+        raise data.ChipsimFileError("evaluating targets needs per-replicate data; this file "
+                                    "holds summaries only")
+    if not isinstance(targets, list):
+        targets = load(targets)
+    rows = []
+    for t in targets:
+        sel = dict(t.get("select", {}))
+        if "variable" in t:
+            x = _yearly_sum(ds, t["variable"], sel, t["year"])
+        else:
+            n = _yearly_sum(ds, t["numerator"], sel, t["year"])
+            d = _yearly_sum(ds, t["denominator"], sel, t["year"])
+            x = xr.where(d != 0, n / d, 0.0)
+        v = np.asarray(x.compute().values, dtype=float)
+        stat = float(np.median(v)) if t.get("stat", "mean") == "median" else float(v.mean())
+        rows.append({"name": t["name"], "year": t["year"], "value": t["value"],
+                     "low": t["low"], "high": t["high"], "statistic": stat,
+                     "p05": float(np.percentile(v, 5)), "p95": float(np.percentile(v, 95)),
+                     "in_band": t["low"] <= stat <= t["high"]})
+    return rows

@@ -1,0 +1,45 @@
+"""Fixtures for the analysis package: small runs of the baseline and a what-if made once
+per session with the chipsim built by ctest (CHIPSIM_EXE)."""
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "analysis"))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+N = 40
+
+
+@pytest.fixture(scope="session")
+def exe():
+    e = os.environ.get("CHIPSIM_EXE")
+    if not e:
+        pytest.fail("CHIPSIM_EXE is not set (ctest sets it to the built chipsim)")
+    return e
+
+
+@pytest.fixture(scope="session")
+def runs(exe, tmp_path_factory):
+    """Paths of: baseline and full denial (N replicates, same seed), a summary-only
+    baseline, a single-replicate baseline, and a baseline with another seed."""
+    d = tmp_path_factory.mktemp("runs")
+
+    def run(scenario, name, *args):
+        subprocess.run([exe, "run", str(ROOT / scenario), "-q", "-o", str(d / name), *args],
+                       check=True, stdout=subprocess.DEVNULL)
+        return d / name
+
+    return {
+        "base": run("scenarios/baseline.toml", "base.h5", "-n", str(N)),
+        "denial": run("scenarios/whatif/03-full-denial.toml", "denial.h5", "-n", str(N)),
+        "summary": run("scenarios/baseline.toml", "summary.h5", "-n", str(N), "--summary-only"),
+        "single": run("scenarios/baseline.toml", "single.h5", "-n", "1"),
+        "seed2": run("scenarios/baseline.toml", "seed2.h5", "-n", str(N), "--seed", "2"),
+    }
