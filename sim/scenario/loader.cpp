@@ -497,15 +497,6 @@ bool valid_name(std::string_view s) {
   return true;
 }
 
-template <class T>
-std::vector<std::string> names_of(const std::vector<T>& v) {
-  std::vector<std::string> out;
-  out.reserve(v.size());
-  for (const auto& x : v)
-    out.push_back(x.name);
-  return out;
-}
-
 class Converter {
  public:
   Converter(const toml::table& root, Diagnostics& diags) : root_(root), diags_(diags) {}

@@ -2,24 +2,13 @@
 
 namespace chipsim {
 
-namespace {
-template <class T>
-std::vector<std::string> names(const std::vector<T>& list) {
-  std::vector<std::string> out;
-  out.reserve(list.size());
-  for (const auto& x : list)
-    out.push_back(x.name);
-  return out;
-}
-}  // namespace
-
 std::vector<std::string> dimension_labels(const Scenario& s, std::string_view dim) {
-  if (dim == "product") return names(s.products);
-  if (dim == "vendor") return names(s.vendors);
-  if (dim == "region") return names(s.regions);
-  if (dim == "channel") return names(s.channels);
-  if (dim == "buyer") return names(s.buyers);
-  if (dim == "ecosystem") return names(s.ecosystems);
+  if (dim == "product") return names_of(s.products);
+  if (dim == "vendor") return names_of(s.vendors);
+  if (dim == "region") return names_of(s.regions);
+  if (dim == "channel") return names_of(s.channels);
+  if (dim == "buyer") return names_of(s.buyers);
+  if (dim == "ecosystem") return names_of(s.ecosystems);
   return {};
 }
 

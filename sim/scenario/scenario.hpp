@@ -351,6 +351,16 @@ struct Scenario {
   }
 };
 
+// The names of a list of entities, in order.
+template <class T>
+[[nodiscard]] std::vector<std::string> names_of(const std::vector<T>& list) {
+  std::vector<std::string> out;
+  out.reserve(list.size());
+  for (const auto& x : list)
+    out.push_back(x.name);
+  return out;
+}
+
 // Labels along an output dimension ("product", "vendor", "region", "channel", "buyer",
 // "ecosystem"): entity names in scenario order; empty for any other name.
 [[nodiscard]] std::vector<std::string> dimension_labels(const Scenario& s, std::string_view dim);
