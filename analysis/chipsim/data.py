@@ -275,7 +275,7 @@ def compare(a: xr.Dataset, b: xr.Dataset, var: str, by=None, *, freq: str = "yea
 def headline_years(ds: xr.Dataset, region: str, years=None) -> pd.DataFrame:
     """The per-year headline table for one region: p05 / p50 / p95 over replicates of
     market and domestic revenue, domestic revenue share (ratio of yearly sums), smuggled
-    units and effective compute (year end)."""
+    units and effective compute (year end). ``units`` is "fraction" for the share."""
     rows = []
     specs = [("market revenue", "market_revenue", None, "sum"),
              ("domestic revenue", "domestic_revenue", None, "sum"),
@@ -295,6 +295,7 @@ def headline_years(ds: xr.Dataset, region: str, years=None) -> pd.DataFrame:
                 continue
             v = q.sel(year=yr).values
             rows.append({"outcome": label, "year": int(yr), "p05": v[0], "p50": v[1],
-                         "p95": v[2], "units": "1" if den else ds[num].attrs.get("units", "")})
+                         "p95": v[2],
+                         "units": "fraction" if den else ds[num].attrs.get("units", "")})
     return pd.DataFrame(rows)
 

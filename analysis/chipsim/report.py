@@ -23,7 +23,7 @@ th:first-child{text-align:left}img{max-width:100%;border:1px solid #eee;margin:.
 
 
 def _fmt(v: float, units: str) -> str:
-    if units == "1":
+    if units == "fraction":
         return f"{100 * v:.1f}%"
     a = abs(v)
     if a >= 1e9:

@@ -147,3 +147,5 @@ def test_headline_years_table(runs):
     assert isinstance(t, pd.DataFrame)
     share = t[(t.outcome == "domestic share of revenue") & (t.year == 2025)].iloc[0]
     assert 0.3 < share["p50"] < 0.6 and share["p05"] <= share["p50"] <= share["p95"]
+    assert share["units"] == "fraction"
+    assert set(t[t.outcome == "smuggled units"]["units"]) == {"1"}

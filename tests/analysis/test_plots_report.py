@@ -92,7 +92,15 @@ def test_report_references_only_existing_non_empty_pngs(runs, tmp_path):
         img = matplotlib.image.imread(f)  # decodes: a real PNG
         assert img.shape[0] > 100 and img.shape[1] > 100 and img[..., :3].std() > 0.01, src
     assert "Paired difference full-denial - baseline" in page
-    assert "domestic share of revenue" in page
+    # shares as percentages, counts as counts
+    def row(outcome):
+        start = page.index(f"<td>{outcome}</td><td>2025</td>")
+        return page[start:page.index("</tr>", start)]
+
+    share = row("domestic share of revenue")
+    assert share.count("%") == 3, share
+    smuggled = row("smuggled units")
+    assert "%" not in smuggled and " k<" in smuggled, smuggled
 
 
 def test_report_of_a_summary_only_file(runs, tmp_path):
