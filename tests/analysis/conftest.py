@@ -1,6 +1,5 @@
 """Fixtures for the analysis package: small runs of the baseline and a what-if made once
 per session with the chipsim built by ctest (CHIPSIM_EXE)."""
-import os
 import pathlib
 import subprocess
 import sys
@@ -9,6 +8,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "analysis"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+from chipsim_exe import executable  # noqa: E402
 
 import matplotlib  # noqa: E402
 
@@ -19,10 +20,7 @@ N = 40
 
 @pytest.fixture(scope="session")
 def exe():
-    e = os.environ.get("CHIPSIM_EXE")
-    if not e:
-        pytest.fail("CHIPSIM_EXE is not set (ctest sets it to the built chipsim)")
-    return e
+    return executable()
 
 
 @pytest.fixture(scope="session")

@@ -1,20 +1,20 @@
 """Shared fixtures: the chipsim executable (from ctest) and the baseline scenario."""
-import os
 import pathlib
 import subprocess
+import sys
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+from chipsim_exe import executable  # noqa: E402
+
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 
 
 @pytest.fixture(scope="session")
 def chipsim():
-    exe = os.environ.get("CHIPSIM_EXE")
-    if not exe:
-        pytest.fail("CHIPSIM_EXE is not set (ctest sets it to the built chipsim)")
-    return exe
+    return executable()
 
 
 @pytest.fixture(scope="session")
