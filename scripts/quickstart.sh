@@ -17,14 +17,14 @@ echo "== chipsim graph scenarios/baseline.toml --format dot -o out/baseline.dot"
 "$chipsim" graph scenarios/baseline.toml --format dot -o out/baseline.dot
 echo "wrote out/baseline.dot ($(grep -c -- '->' out/baseline.dot) edges); render with: dot -Tsvg out/baseline.dot -o out/baseline.svg"
 echo
-echo "== chipsim run scenarios/baseline.toml -n 200 --seed 1 -o out/baseline.h5"
-"$chipsim" run scenarios/baseline.toml -n 200 --seed 1 -o out/baseline.h5
+echo "== chipsim run scenarios/baseline.toml -n 200 --seed 1 --force -o out/baseline.h5"
+"$chipsim" run scenarios/baseline.toml -n 200 --seed 1 --force -o out/baseline.h5
 echo
 echo "== chipsim inspect out/baseline.h5"
 "$chipsim" inspect out/baseline.h5
 echo
-echo "== chipsim run scenarios/whatif/03-full-denial.toml -n 200 --seed 1 -q -o out/full-denial.h5"
-"$chipsim" run scenarios/whatif/03-full-denial.toml -n 200 --seed 1 -q -o out/full-denial.h5 >/dev/null
+echo "== chipsim run scenarios/whatif/03-full-denial.toml -n 200 --seed 1 -q --force -o out/full-denial.h5"
+"$chipsim" run scenarios/whatif/03-full-denial.toml -n 200 --seed 1 -q --force -o out/full-denial.h5 >/dev/null
 echo
 echo "== chipsim compare out/baseline.h5 out/full-denial.h5 --region CN --year 2027"
 "$chipsim" compare out/baseline.h5 out/full-denial.h5 --region CN --year 2027

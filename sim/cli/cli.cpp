@@ -11,6 +11,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/version.hpp"
+#include "engine/aggregate.hpp"
+#include "engine/display.hpp"
 #include "graph/supply_graph.hpp"
 #include "io/output_file.hpp"
 #include "scenario/loader.hpp"
@@ -166,17 +168,7 @@ int report(const ScenarioError& e, std::ostream& err) {
 }  // namespace
 
 std::string format_number(double v) {
-  char buf[64];
-  const double a = std::fabs(v);
-  if (a >= 1e9)
-    std::snprintf(buf, sizeof buf, "%.2f B", v / 1e9);
-  else if (a >= 1e6)
-    std::snprintf(buf, sizeof buf, "%.2f M", v / 1e6);
-  else if (a >= 1e3)
-    std::snprintf(buf, sizeof buf, "%.1f k", v / 1e3);
-  else
-    std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
+  return format_display(DisplayKind::count, v);
 }
 
 void write_atomically(const std::string& path, const std::string& content) {
@@ -241,7 +233,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run->add_flag("--float32", run_args.float32, "Store real variables as float32");
   run->add_option("--compression", run_args.compression, "Deflate level 0-9")
       ->check(CLI::Range(0, 9));
-  run->add_flag("--resume", run_args.resume, "Continue an interrupted run from OUT.partial");
+  run->add_flag("--resume", run_args.resume,
+                "Continue an interrupted run from OUT.partial (a complete OUT is left as it is; "
+                "with neither, the run starts)");
+  run->add_flag("--force", run_args.force,
+                "Overwrite an existing output file, or discard an interrupted run's partial file");
   run->add_flag("-q,--quiet", run_args.quiet, "No progress bar");
   run->add_flag("--no-noise", run_args.no_noise,
                 "Central parameter values; no capex shocks or stochastic policy events");
@@ -347,6 +343,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     return run_command(scenario, run_args, out, err);
   } catch (const ScenarioError& e) {
     return report(e, err);
+  } catch (const io::BadRequest& e) {
+    err << "chipsim: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const AggregationError& e) {
+    err << "chipsim: error: " << e.what() << "\n";
+    return kExitBadInput;
   } catch (const io::IoError& e) {
     err << "chipsim: error: " << e.what() << "\n";
     return kExitFailure;

@@ -23,6 +23,7 @@ struct RunArgs {
   bool float32 = false;
   std::optional<int> compression;
   bool resume = false;
+  bool force = false;  // overwrite an existing output file or interrupted run
   bool quiet = false;
   std::string command_line;
 };

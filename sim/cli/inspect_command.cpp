@@ -1,3 +1,7 @@
+// `chipsim inspect FILE`: what a file holds, and a per-year table of headline outcomes
+// aggregated by the shared rules (engine/aggregate.hpp). A summary-only file has no
+// per-replicate data to aggregate; its table shows /summary's p05/p50/p95 of each year's last
+// period instead, and says so.
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -5,24 +9,34 @@
 
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
-#include "engine/year_table.hpp"
-#include "io/output_file.hpp"
+#include "cli/file_data.hpp"
+#include "engine/display.hpp"
 
 namespace chipsim {
 
 namespace {
 
-double quantile(std::vector<double> v, double q) {  // the order statistic floor(q (n - 1))
-  if (v.empty()) return 0;
-  const auto k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return v[k];
+void print_cells(std::ostream& out, const std::string& name, const std::string& unit,
+                 const std::vector<std::string>& cells) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "  %-44s %-14s", name.c_str(), unit.c_str());
+  out << buf;
+  for (const auto& c : cells) {
+    std::snprintf(buf, sizeof buf, " %26s", c.c_str());
+    out << buf;
+  }
+  out << "\n";
+}
+
+std::string three(DisplayKind k, double a, double b, double c) {
+  return format_display(k, a) + " / " + format_display(k, b) + " / " + format_display(k, c);
 }
 
 }  // namespace
 
 int inspect_command(const std::string& path, std::ostream& out, std::ostream& /*err*/) {
-  const io::FileDescription d = io::describe_file(path);
+  const FileData file(path);
+  const io::FileDescription& d = file.description();
   out << "file        " << path << "\n";
   out << "scenario    " << d.scenario_name << " (sha256 " << d.scenario_sha256.substr(0, 16)
       << "…)\n";
@@ -39,94 +53,84 @@ int inspect_command(const std::string& path, std::ostream& out, std::ostream& /*
   for (const auto& v : d.variables)
     out << " " << v;
   out << "\n";
-  if (d.summary_only || d.replicates_written == 0 || d.period_labels.empty()) {
-    out << "\n(no per-replicate data to tabulate"
-        << (d.summary_only ? ": summary-only file; see the /summary group" : "") << ")\n";
+  const auto& years = file.years();
+  std::vector<int> year_numbers;
+  for (const auto& y : years)
+    year_numbers.push_back(y.year);
+  const auto regions = d.labels_of("region");
+
+  if (d.summary_only) {
+    if (!d.complete) {
+      out << "\n(no summary yet: the run is incomplete)\n";
+      return kExitOk;
+    }
+    out << "\nsummary-only file: no per-replicate data, so no yearly aggregates. Below, p05 / p50 "
+           "/ p95 over replicates of each year's last period, from /summary\n";
+    print_year_header(out, year_numbers, 44, 14, 26);
+    for (const auto& r : regions)
+      for (const auto& h : headline_rows(r)) {
+        const VariableInfo* v = find_variable(h.variable);
+        if (!file.has(h.variable) || h.select.front().first != "region") continue;
+        std::vector<std::uint64_t> shape;
+        const auto x = io::read_summary(path, h.variable, shape);
+        const std::size_t T = shape[1], R = shape[2];
+        const auto ri = static_cast<std::size_t>(std::find(regions.begin(), regions.end(), r) -
+                                                 regions.begin());
+        auto at = [&](std::size_t stat, std::size_t t) { return x[(stat * T + t) * R + ri]; };
+        std::vector<std::string> cells;
+        for (const auto& y : years) {
+          const auto t = static_cast<std::size_t>(y.last);
+          cells.push_back(three(v->display, at(1, t), at(3, t), at(5, t)));  // p05 p50 p95
+        }
+        print_cells(out, h.variable + "[" + r + "]",
+                    std::string(display_unit(v->display)) + flow_suffix(*v, "period"), cells);
+      }
+    return kExitOk;
+  }
+  if (d.replicates_written == 0 || d.period_labels.empty()) {
+    out << "\n(no per-replicate data to tabulate)\n";
     return kExitOk;
   }
 
-  // Per-year table of headline outcomes from the raw replicates: flows summed over the
-  // year, shares as the ratio of the sums, stocks at year end; p05 / p50 / p95 over replicates.
-  const auto has = [&](const char* v) {
-    return std::find(d.variables.begin(), d.variables.end(), v) != d.variables.end();
-  };
-  std::vector<int> years;
-  std::map<int, std::pair<int, int>> span;  // year -> first, last period
-  for (int t = 0; t < static_cast<int>(d.period_labels.size()); ++t) {
-    const int y = std::stoi(d.period_labels[t].substr(0, 4));
-    if (!span.count(y)) {
-      years.push_back(y);
-      span[y] = {t, t};
-    }
-    span[y].second = t;
-  }
-  std::vector<std::string> regions;
-  for (const auto& [name, labels] : d.labels)
-    if (name == "region") regions = labels;
-  auto region = [&](std::size_t r) { return r < regions.size() ? regions[r] : std::to_string(r); };
   const long n = d.replicates_written;
-  struct Row {
-    std::string name;
-    std::vector<std::vector<double>> per_year;  // [year][replicate]
-    double scale;
-    std::string unit;
-  };
-  std::vector<Row> rows;
-  auto load = [&](const char* var, std::vector<std::uint64_t>& shape) {
-    return io::read_dataset(path, var, shape);
-  };
-  if (has("market_revenue") && has("domestic_revenue")) {
-    std::vector<std::uint64_t> sm, sd;
-    const auto m = load("market_revenue", sm), dom = load("domestic_revenue", sd);
-    const std::size_t T = sm[1], R = sm[2];
-    for (std::size_t r = 0; r < R; ++r) {
-      Row market{"market_revenue[" + region(r) + "]", {}, 1e9, "USD bn"};
-      Row share{"domestic_share_revenue[" + region(r) + "]", {}, 0.01, "%"};
-      for (int y : years) {
-        std::vector<double> mv, sv;
+  out << "\nper calendar year, p05 / p50 / p95 over " << n
+      << " replicates (flows summed over the year, stocks at year end, shares as the ratio of "
+         "the year's sums)\n";
+  print_year_header(out, year_numbers, 44, 14, 26);
+  for (const auto& r : regions)
+    for (const auto& h : headline_rows(r)) {
+      if (!file.has(h.variable)) continue;
+      const VariableInfo& v = *find_variable(h.variable);
+      std::vector<std::string> cells;
+      for (const auto& y : years) {
+        auto x = file.values(h.variable, h.select, y.first, y.last);
+        x.resize(static_cast<std::size_t>(n));
+        cells.push_back(
+            three(v.display, percentile(x, 0.05), percentile(x, 0.5), percentile(x, 0.95)));
+      }
+      std::string unit = std::string(display_unit(v.display)) + flow_suffix(v, "year");
+      if (!unit.empty() && unit.front() == ' ') unit = "units" + unit;
+      print_cells(out, h.variable + "[" + r + "]", unit, cells);
+    }
+  const auto events = file.event_labels();
+  if (!events.empty()) {
+    out << "\nstochastic policy events: share of replicates in which each had fired by the end "
+           "of each year\n";
+    print_year_header(out, year_numbers, 44, 14, 26);
+    const auto& periods = file.event_periods();
+    for (std::size_t e = 0; e < events.size(); ++e) {
+      std::vector<std::string> cells;
+      for (const auto& y : years) {
+        long fired = 0;
         for (long k = 0; k < n; ++k) {
-          double ms = 0, ds = 0;
-          for (int t = span[y].first; t <= span[y].second; ++t) {
-            ms += m[(k * T + t) * R + r];
-            ds += dom[(k * T + t) * R + r];
-          }
-          mv.push_back(ms);
-          sv.push_back(ms > 0 ? ds / ms : 0);
+          const int p = periods[static_cast<std::size_t>(k) * events.size() + e];
+          fired += p != Trajectory::kNeverFired && p <= y.last;
         }
-        market.per_year.push_back(mv);
-        share.per_year.push_back(sv);
+        cells.push_back(format_display(DisplayKind::share,
+                                       static_cast<double>(fired) / static_cast<double>(n)));
       }
-      rows.push_back(std::move(market));
-      rows.push_back(std::move(share));
+      print_cells(out, events[e], "%", cells);
     }
-  }
-  if (has("effective_compute")) {
-    std::vector<std::uint64_t> s;
-    const auto e = load("effective_compute", s);
-    const std::size_t T = s[1], R = s[2];
-    for (std::size_t r = 0; r < R; ++r) {
-      Row row{"effective_compute[" + region(r) + "]", {}, 1e3, "EFLOP/s"};
-      for (int y : years) {
-        std::vector<double> v;
-        for (long k = 0; k < n; ++k)
-          v.push_back(e[(k * T + span[y].second) * R + r]);
-        row.per_year.push_back(v);
-      }
-      rows.push_back(std::move(row));
-    }
-  }
-  char buf[64];
-  out << "\nper year, p05 / p50 / p95 over " << n << " replicates\n";
-  print_year_header(out, years, 30, 8, 22);
-  for (const auto& row : rows) {
-    std::snprintf(buf, sizeof buf, "  %-30s %-8s", row.name.c_str(), row.unit.c_str());
-    out << buf;
-    for (const auto& v : row.per_year) {
-      std::snprintf(buf, sizeof buf, " %6.1f/%6.1f/%6.1f", quantile(v, 0.05) / row.scale,
-                    quantile(v, 0.5) / row.scale, quantile(v, 0.95) / row.scale);
-      out << buf;
-    }
-    out << "\n";
   }
   return kExitOk;
 }

@@ -62,35 +62,53 @@ class SignalWatcher {
   std::thread thread_;
 };
 
-// A one-line progress bar with rate and ETA, redrawn at most ten times a second; silent
-// unless standard error is a terminal.
+// Progress: on a terminal, a one-line bar with rate and ETA redrawn at most ten times a
+// second; otherwise (a batch log) a plain line at every 10% and at least every 30 s, so logs
+// are never empty. Silent with -q.
 class Progress {
  public:
-  Progress(int total, int already, bool enabled)
+  Progress(int total, int already, bool enabled, std::FILE* stream)
       : total_(total),
         start_count_(already),
-        enabled_(enabled && isatty(STDERR_FILENO)),
-        start_(std::chrono::steady_clock::now()) {}
+        enabled_(enabled),
+        terminal_(isatty(fileno(stream)) != 0),
+        stream_(stream),
+        start_(std::chrono::steady_clock::now()),
+        last_(start_),
+        last_decile_(total > 0 ? 10 * already / total : 10) {}
   void update(int done) {
     if (!enabled_) return;
     const auto now = std::chrono::steady_clock::now();
-    if (done < total_ && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
     const double seconds = std::chrono::duration<double>(now - start_).count();
     const double rate = seconds > 0 ? (done - start_count_) / seconds : 0;
     const double eta = rate > 0 ? (total_ - done) / rate : 0;
-    const int width = 30, filled = total_ > 0 ? width * done / total_ : width;
-    std::fprintf(stderr, "\r[%.*s%*s] %3d%% %d/%d  %.0f rep/s  ETA %.0fs ", filled,
-                 "##############################", width - filled, "",
-                 total_ > 0 ? 100 * done / total_ : 100, done, total_, rate, eta);
-    if (done >= total_) std::fprintf(stderr, "\n");
-    std::fflush(stderr);
+    const int percent = total_ > 0 ? 100 * done / total_ : 100;
+    if (terminal_) {
+      if (done < total_ && now - last_ < std::chrono::milliseconds(100)) return;
+      last_ = now;
+      const int width = 30, filled = total_ > 0 ? width * done / total_ : width;
+      std::fprintf(stream_, "\r[%.*s%*s] %3d%% %d/%d  %.0f rep/s  ETA %.0fs ", filled,
+                   "##############################", width - filled, "", percent, done, total_,
+                   rate, eta);
+      if (done >= total_) std::fprintf(stream_, "\n");
+    } else {
+      const int decile = total_ > 0 ? 10 * done / total_ : 10;
+      if (decile == last_decile_ && now - last_ < std::chrono::seconds(30)) return;
+      last_decile_ = decile;
+      last_ = now;
+      std::fprintf(stream_,
+                   "chipsim run: %d/%d replicates (%d%%), %.0f rep/s, %.0f s elapsed, ETA %.0f s\n",
+                   done, total_, percent, rate, seconds, eta);
+    }
+    std::fflush(stream_);
   }
 
  private:
   int total_, start_count_;
-  bool enabled_;
-  std::chrono::steady_clock::time_point start_, last_{};
+  bool enabled_, terminal_;
+  std::FILE* stream_;
+  std::chrono::steady_clock::time_point start_, last_;
+  int last_decile_;
 };
 
 std::string utc_now() {
@@ -111,10 +129,12 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   const SignalWatcher watcher(stop);
   const int n = args.replicates > 0 ? args.replicates : scenario.replicates;
   const std::uint64_t seed = args.seed.value_or(scenario.seed);
-  // "-o none" asks for no file (the per-year table only).
-  const std::string path = args.output == "none"  ? std::string()
-                           : !args.output.empty() ? args.output
-                                                  : scenario.output.path;
+  // "-o none" asks for no file (the per-year table only). Without -o, the scenario's
+  // output.path (never inherited through extends), else "<scenario name>.h5".
+  const std::string path = args.output == "none"           ? std::string()
+                           : !args.output.empty()          ? args.output
+                           : !scenario.output.path.empty() ? scenario.output.path
+                                                           : scenario.name + ".h5";
   const std::string partial = path + ".partial";
 
   io::OutputOptions options;
@@ -123,7 +143,7 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   options.compression = args.compression.value_or(scenario.output.compression);
   options.float32 = args.float32 || scenario.output.precision == Precision::float32;
   options.chunk_replicates = scenario.output.chunk_replicates;
-  const std::vector<int> vars = io::select_variables(options.variables);  // fails early
+  const std::vector<int> vars = io::select_variables(options.variables, scenario);  // early
 
   io::OutputInfo info;
   info.command_line = args.command_line;
@@ -135,15 +155,28 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
 
   std::unique_ptr<io::OutputWriter> writer;
   if (!path.empty()) {
-    if (args.resume) {
-      if (!std::filesystem::exists(partial))
-        throw io::IoError("nothing to resume: '" + partial + "' does not exist");
+    namespace fs = std::filesystem;
+    const bool has_partial = fs::exists(partial), has_final = fs::exists(path);
+    if (args.resume && has_partial) {
       writer = io::OutputWriter::resume(partial, scenario, info, options);
+    } else if (args.resume && has_final) {
+      // A requeued job may always pass --resume: a finished run is left as it is.
+      out << "chipsim run: '" << path << "' is already complete; nothing to resume\n";
+      return kExitOk;
     } else {
+      // --resume with nothing on disk starts the run.
+      if (!args.force && has_final)
+        throw io::BadRequest("'" + path +
+                             "' already exists; pass --force to overwrite it, or choose another "
+                             "file with -o");
+      if (!args.force && has_partial)
+        throw io::BadRequest("'" + partial +
+                             "' holds an interrupted run; continue it with --resume, or pass "
+                             "--force to start again");
       writer = io::OutputWriter::create(partial, scenario, info, options);
     }
   } else if (args.resume) {
-    throw io::IoError("--resume needs an output file (-o)");
+    throw io::BadRequest("--resume needs an output file (-o)");
   }
 
   SummaryAccumulator summary(vars);
@@ -167,7 +200,7 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
     });
   }
 
-  Progress progress(n, start, !args.quiet);
+  Progress progress(n, start, !args.quiet, stderr);
   int done = start;
   int delivered = 0;
   {

@@ -10,23 +10,11 @@
 #include <stdexcept>
 
 #include "engine/ensemble.hpp"
+#include "engine/year_table.hpp"
 
 namespace chipsim {
 
 namespace {
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v)
-    out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
-const VariableInfo* find_variable(const std::string& name) {
-  for (const auto& v : variables())
-    if (name == v.name) return &v;
-  return nullptr;
-}
 
 std::vector<std::string> variable_names() {
   std::vector<std::string> out;
@@ -46,18 +34,10 @@ double percentile(const std::vector<double>& sorted, double q) {
 
 }  // namespace
 
-double TargetStatistic::Sum::of(const Trajectory& t) const {
-  const auto& data = (t.*series).data();
-  double sum = 0;
-  for (std::size_t i : cells)
-    sum += data[i];
-  return sum;
-}
-
 double TargetStatistic::of(const Trajectory& t) const {
-  const double n = numerator_.of(t);
-  if (!ratio_) return n;
-  const double d = denominator_.of(t);
+  const double n = numerator_->of(t);
+  if (!denominator_) return n;
+  const double d = denominator_->of(t);
   return d != 0 ? n / d : 0.0;
 }
 
@@ -69,7 +49,6 @@ std::vector<TargetStatistic> TargetStatistic::resolve(const std::vector<Target>&
   for (const Target& target : targets) {
     TargetStatistic st;
     st.target_ = target;
-    st.ratio_ = target.variable.empty();
     bool ok = true;
 
     std::vector<int> periods;
@@ -90,16 +69,15 @@ std::vector<TargetStatistic> TargetStatistic::resolve(const std::vector<Target>&
     }
 
     auto build = [&](const std::string& name, const SourceLoc& loc, const std::string& key,
-                     Sum& sum) {
+                     std::optional<Aggregate>& sum) {
       const VariableInfo* info = find_variable(name);
       if (!info) {
         diags.error(loc, target.key + "." + key,
                     "unknown variable '" + name + "'" + did_you_mean(name, variable_names()) +
-                        "; expected one of " + join(variable_names()));
+                        "; expected one of " + join_names(variable_names()));
         ok = false;
         return;
       }
-      sum.series = info->series;
       // Per non-period dimension: the selected index, or -1 for all.
       std::vector<int> chosen(info->dims.size(), -1);
       for (std::size_t k = 0; k < target.select.size(); ++k) {
@@ -110,7 +88,8 @@ std::vector<TargetStatistic> TargetStatistic::resolve(const std::vector<Target>&
           std::vector<std::string> dims(info->dims.begin(), info->dims.end());
           diags.error(target.select_locs[k], target.key + ".select." + dim,
                       "variable '" + name + "' has no dimension '" + dim +
-                          "'; its dimensions are " + join(dims) + " (period is chosen by year)");
+                          "'; its dimensions are " + join_names(dims) +
+                          " (period is chosen by year)");
           ok = false;
           continue;
         }
@@ -119,7 +98,7 @@ std::vector<TargetStatistic> TargetStatistic::resolve(const std::vector<Target>&
         if (it == labels.end()) {
           diags.error(target.select_locs[k], target.key + ".select." + dim,
                       "unknown " + dim + " '" + label + "'" + did_you_mean(label, labels) +
-                          "; expected one of " + join(labels));
+                          "; expected one of " + join_names(labels));
           ok = false;
           continue;
         }
@@ -127,24 +106,15 @@ std::vector<TargetStatistic> TargetStatistic::resolve(const std::vector<Target>&
             static_cast<int>(it - labels.begin());
       }
       if (!ok) return;
-      std::array<int, 3> extent{1, 1, 1};
-      for (std::size_t d = 0; d < info->dims.size(); ++d)
-        extent[d] = static_cast<int>(dimension_labels(scenario, info->dims[d]).size());
-      for (int t : periods)
-        for (int a = 0; a < extent[0]; ++a)
-          for (int b = 0; b < extent[1]; ++b)
-            for (int c = 0; c < extent[2]; ++c) {
-              const std::array<int, 3> idx{a, b, c};
-              bool match = true;
-              for (std::size_t d = 0; d < info->dims.size(); ++d)
-                match = match && (chosen[d] < 0 || chosen[d] == idx[d]);
-              if (match)
-                sum.cells.push_back(
-                    ((static_cast<std::size_t>(t) * extent[0] + a) * extent[1] + b) * extent[2] +
-                    c);
-            }
+      try {
+        sum = Aggregate::resolve(name, target.select, scenario_labels(scenario), periods.front(),
+                                 periods.back());
+      } catch (const AggregationError& e) {
+        diags.error(loc, target.key + "." + key, e.what());
+        ok = false;
+      }
     };
-    if (st.ratio_) {
+    if (target.variable.empty()) {
       build(target.numerator, target.numerator_loc, "numerator", st.numerator_);
       build(target.denominator, target.denominator_loc, "denominator", st.denominator_);
     } else {

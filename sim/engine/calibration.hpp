@@ -1,9 +1,10 @@
 // Calibration: targets resolved against a scenario, their statistics over an ensemble, and
 // the fit of free scenario parameters to them (docs/CALIBRATION.md).
 //
-// A target's per-replicate value is the sum of a variable over the periods of one calendar
-// year and over every cell matching its selection (dimensions not selected are summed), or
-// the ratio of two such sums. Its statistic is the mean or the median of that value over
+// A target's per-replicate value is a variable aggregated over one calendar year and over
+// every cell matching its selection by the variable's declared rule (engine/aggregate.hpp:
+// flows summed, stocks at year end, shares as the ratio of the year's sums), or the ratio of
+// two such aggregates. Its statistic is the mean or the median of that value over
 // replicates; its 90% interval is the 5th-95th percentile range. The fit minimises the sum of
 // squared band-normalised misses, each target's miss measured in units of the distance from
 // its published value to the band edge on the side of the miss, so a statistic on a band edge
@@ -15,6 +16,9 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "engine/aggregate.hpp"
 #include "model/trajectory.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/targets.hpp"
@@ -33,14 +37,8 @@ class TargetStatistic {
   [[nodiscard]] const Target& target() const { return target_; }
 
  private:
-  struct Sum {
-    Series Trajectory::*series = nullptr;
-    std::vector<std::size_t> cells;  // flat indices into the series, over the year's periods
-    [[nodiscard]] double of(const Trajectory& t) const;
-  };
   Target target_;
-  Sum numerator_, denominator_;
-  bool ratio_ = false;
+  std::optional<Aggregate> numerator_, denominator_;  // denominator_: a target's own ratio
 };
 
 struct TargetOutcome {

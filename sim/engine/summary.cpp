@@ -41,6 +41,11 @@ void SummaryAccumulator::add(std::span<const Trajectory> batch) {
       sums_[k][i] = sum;
     }
   }
+  for (const Trajectory& t : batch) {
+    events_fired_.resize(t.event_period.size(), 0);
+    for (std::size_t e = 0; e < t.event_period.size(); ++e)
+      if (t.event_period[e] != Trajectory::kNeverFired) ++events_fired_[e];
+  }
   count_ += static_cast<long>(batch.size());
 }
 

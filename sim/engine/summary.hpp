@@ -31,12 +31,15 @@ class SummaryAccumulator {
   // to the constructor), as a flat array in the variable's layout (period-major).
   [[nodiscard]] std::vector<double> stat(std::size_t v, std::size_t stat) const;
   [[nodiscard]] const std::vector<int>& variables_used() const { return vars_; }
+  // Per event (Trajectory::event_period): replicates in which it fired within the horizon.
+  [[nodiscard]] const std::vector<long>& events_fired() const { return events_fired_; }
 
  private:
   std::vector<int> vars_;
   std::vector<std::vector<double>> sums_;
   std::vector<std::vector<QuantileSketch>> sketches_;
   std::vector<const double*> columns_;  // scratch for add(batch)
+  std::vector<long> events_fired_;
   long count_ = 0;
 };
 

@@ -4,136 +4,116 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "engine/display.hpp"
+
 namespace chipsim {
 
-namespace {
-using Fn = std::function<double(const Trajectory&, int, int)>;
-
-// Sum over periods [first, last] of f(t).
-template <class F>
-double over(int first, int last, F f) {
-  double sum = 0;
-  for (int t = first; t <= last; ++t)
-    sum += f(t);
-  return sum;
+std::vector<YearSpan> year_spans(const std::vector<std::string>& labels) {
+  std::vector<YearSpan> out;
+  for (int t = 0; t < static_cast<int>(labels.size()); ++t) {
+    const int y = std::stoi(labels[t].substr(0, 4));
+    if (out.empty() || out.back().year != y) out.push_back({y, t, t});
+    out.back().last = t;
+  }
+  return out;
 }
-}  // namespace
 
-YearTable::YearTable(const Scenario& s) : s_(s) {
-  const Calendar& cal = s.calendar;
-  for (int t = 0; t < cal.periods; ++t) {
-    const int y = cal.year(t);
-    if (years_.empty() || years_.back() != y) {
-      years_.push_back(y);
-      first_.push_back(t);
-      last_.push_back(t);
+LabelLookup scenario_labels(const Scenario& s) {
+  return [&s](const std::string& name) -> std::vector<std::string> {
+    std::vector<std::string> out;
+    if (name == "product_vendor") {
+      for (const auto& p : s.products)
+        out.push_back(s.vendors[p.vendor].name);
+    } else if (name == "vendor_region") {
+      for (const auto& v : s.vendors)
+        out.push_back(s.regions[v.region].name);
+    } else if (name == "buyer_region") {
+      for (const auto& b : s.buyers)
+        out.push_back(s.regions[b.region].name);
+    } else {
+      out = dimension_labels(s, name);
     }
-    last_.back() = t;
+    return out;
+  };
+}
+
+YearTable::YearTable(const Scenario& s) {
+  std::vector<std::string> labels;
+  for (int t = 0; t < s.calendar.periods; ++t)
+    labels.push_back(s.calendar.label(t));
+  spans_ = year_spans(labels);
+  const LabelLookup lookup = scenario_labels(s);
+  const bool has_reference = s.market.reference_product != kNone;
+  auto per_year = [&](const std::string& var, const Selection& sel) {
+    std::vector<Aggregate> out;
+    for (const auto& y : spans_)
+      out.push_back(Aggregate::resolve(var, sel, lookup, y.first, y.last));
+    return out;
+  };
+  auto add = [&](const std::string& section, const std::string& name, const std::string& var,
+                 const Selection& sel) {
+    Row row{section, name, "", find_variable(var)->display, per_year(var, sel), {}};
+    const VariableInfo& v = *find_variable(var);
+    row.unit = std::string(display_unit(v.display)) + flow_suffix(v, "year");
+    if (row.unit.front() == ' ') row.unit = "units" + row.unit;
+    rows_.push_back(std::move(row));
+  };
+  for (const auto& region : s.regions) {
+    const std::string sec = "region " + region.name;
+    for (const auto& h : headline_rows(region.name)) {
+      if (h.variable == "installed_equivalents" && !has_reference) continue;
+      add(sec, h.variable + "[" + region.name + "]", h.variable, h.select);
+    }
   }
-  const int P = static_cast<int>(s.products.size()), V = static_cast<int>(s.vendors.size()),
-            B = static_cast<int>(s.buyers.size());
-  for (int r = 0; r < static_cast<int>(s.regions.size()); ++r) {
-    const std::string tag = "[" + s.regions[r].name + "]";
-    const std::string sec = "region " + s.regions[r].name;
-    rows_.push_back(
-        {sec, "market_revenue" + tag, "USD bn", 1e9, [r](const Trajectory& t, int a, int b) {
-           return over(a, b, [&](int p) { return t.market_revenue.at(p, r); });
-         }});
-    rows_.push_back(
-        {sec, "domestic_revenue" + tag, "USD bn", 1e9, [r](const Trajectory& t, int a, int b) {
-           return over(a, b, [&](int p) { return t.domestic_revenue.at(p, r); });
-         }});
-    rows_.push_back(
-        {sec, "domestic_share_revenue" + tag, "%", 0.01, [r](const Trajectory& t, int a, int b) {
-           const double m = over(a, b, [&](int p) { return t.market_revenue.at(p, r); });
-           const double d = over(a, b, [&](int p) { return t.domestic_revenue.at(p, r); });
-           return m > 0 ? d / m : 0.0;
-         }});
-    rows_.push_back({sec, "domestic_share_units" + tag, "%", 0.01,
-                     [r, P, &s](const Trajectory& t, int a, int b) {
-                       double all = 0, dom = 0;
-                       for (int q = 0; q < P; ++q) {
-                         const bool domestic = s.vendors[s.products[q].vendor].region == r;
-                         for (int p = a; p <= b; ++p)
-                           for (int c = 0; c < t.channels; ++c) {
-                             all += t.units_sold.at(p, q, r, c);
-                             if (domestic) dom += t.units_sold.at(p, q, r, c);
-                           }
-                       }
-                       return all > 0 ? dom / all : 0.0;
-                     }});
-    rows_.push_back(
-        {sec, "smuggled_units" + tag, "k units", 1e3, [r, P](const Trajectory& t, int a, int b) {
-           return over(a, b, [&](int p) {
-             double u = 0;
-             for (int q = 0; q < P; ++q)
-               u += t.smuggled_units.at(p, q, r);
-             return u;
-           });
-         }});
-    rows_.push_back(
-        {sec, "fees_collected" + tag, "USD bn", 1e9, [r](const Trajectory& t, int a, int b) {
-           return over(a, b, [&](int p) { return t.fees_collected.at(p, r); });
-         }});
-    rows_.push_back(
-        {sec, "subsidy_spend" + tag, "USD bn", 1e9, [r](const Trajectory& t, int a, int b) {
-           return over(a, b, [&](int p) { return t.subsidy_spend.at(p, r); });
-         }});
-    rows_.push_back(
-        {sec, "unmet_budget" + tag, "USD bn", 1e9, [r, B, &s](const Trajectory& t, int a, int b) {
-           double u = 0;
-           for (int k = 0; k < B; ++k)
-             if (s.buyers[k].region == r)
-               u += over(a, b, [&](int p) { return t.unmet_budget.at(p, k); });
-           return u;
-         }});
-    rows_.push_back(
-        {sec, "effective_compute" + tag, "EFLOP/s", 1e3, [r](const Trajectory& t, int, int b) {
-           return t.effective_compute.at(b, r);  // a stock: year-end value
-         }});
+  for (std::size_t r = 1; r < s.regions.size(); ++r) {
+    const Selection a = {{"region", s.regions[0].name}}, b = {{"region", s.regions[r].name}};
+    Row row{"compute ratios",
+            "effective_compute[" + s.regions[0].name + "]/[" + s.regions[r].name + "]",
+            "x",
+            DisplayKind::index,
+            per_year("effective_compute", a),
+            per_year("effective_compute", b)};
+    rows_.push_back(std::move(row));
   }
-  for (int r = 1; r < static_cast<int>(s.regions.size()); ++r) {
-    rows_.push_back({"compute ratios",
-                     "effective_compute[" + s.regions[0].name + "]/[" + s.regions[r].name + "]",
-                     "x", 1, [r](const Trajectory& t, int, int b) {
-                       const double d = t.effective_compute.at(b, r);
-                       return d > 0 ? t.effective_compute.at(b, 0) / d : 0.0;
-                     }});
-  }
-  for (int v = 0; v < V; ++v)
-    for (int r = 0; r < static_cast<int>(s.regions.size()); ++r)
-      rows_.push_back({"vendor revenue",
-                       "revenue[" + s.vendors[v].name + "," + s.regions[r].name + "]", "USD bn",
-                       1e9, [v, r](const Trajectory& t, int a, int b) {
-                         return over(a, b, [&](int p) { return t.revenue.at(p, v, r); });
-                       }});
-  for (int p = 0; p < P; ++p)
-    rows_.push_back({"production", "production[" + s.products[p].name + "]", "k units", 1e3,
-                     [p](const Trajectory& t, int a, int b) {
-                       return over(a, b, [&](int q) { return t.production.at(q, p); });
-                     }});
-  for (int v = 0; v < V; ++v)
-    rows_.push_back({"stocks (year end)", "hbm_stock[" + s.vendors[v].name + "]", "M stacks", 1e6,
-                     [v](const Trajectory& t, int, int b) { return t.hbm_stock.at(b, v); }});
-  for (int p = 0; p < P; ++p)
-    if (s.products[p].inputs.node != kNone)
-      rows_.push_back({"stocks (year end)", "die_bank[" + s.products[p].name + "]", "M dies", 1e6,
-                       [p](const Trajectory& t, int, int b) { return t.die_bank.at(b, p); }});
-  sums_.assign(rows_.size() * years_.size(), 0.0);
+  for (const auto& v : s.vendors)
+    for (const auto& r : s.regions)
+      add("vendor revenue", "revenue[" + v.name + "," + r.name + "]", "revenue",
+          {{"vendor", v.name}, {"region", r.name}});
+  for (const auto& p : s.products)
+    add("production", "production[" + p.name + "]", "production", {{"product", p.name}});
+  for (const auto& v : s.vendors)
+    add("stocks (year end)", "hbm_stock[" + v.name + "]", "hbm_stock", {{"vendor", v.name}});
+  for (const auto& p : s.products)
+    if (p.inputs.node != kNone)
+      add("stocks (year end)", "die_bank[" + p.name + "]", "die_bank", {{"product", p.name}});
+  sums_.assign(rows_.size() * spans_.size(), 0.0);
+}
+
+std::vector<int> YearTable::years() const {
+  std::vector<int> out;
+  for (const auto& y : spans_)
+    out.push_back(y.year);
+  return out;
 }
 
 void YearTable::add(const Trajectory& t) {
   for (std::size_t i = 0; i < rows_.size(); ++i)
-    for (std::size_t y = 0; y < years_.size(); ++y)
-      sums_[i * years_.size() + y] += rows_[i].value(t, first_[y], last_[y]);
+    for (std::size_t y = 0; y < spans_.size(); ++y) {
+      double v = rows_[i].per_year[y].of(t);
+      if (!rows_[i].ratio_of.empty()) {
+        const double d = rows_[i].ratio_of[y].of(t);
+        v = d > 0 ? v / d : 0.0;
+      }
+      sums_[i * spans_.size() + y] += v;
+    }
   ++count_;
 }
 
 double YearTable::mean(const std::string& name, int year) const {
   for (std::size_t i = 0; i < rows_.size(); ++i) {
     if (rows_[i].name != name) continue;
-    for (std::size_t y = 0; y < years_.size(); ++y)
-      if (years_[y] == year) return count_ ? sums_[i * years_.size() + y] / count_ : 0;
+    for (std::size_t y = 0; y < spans_.size(); ++y)
+      if (spans_[y].year == year) return count_ ? sums_[i * spans_.size() + y] / count_ : 0;
   }
   throw std::out_of_range("YearTable: no row '" + name + "' for year " + std::to_string(year));
 }
@@ -151,20 +131,20 @@ void print_year_header(std::ostream& os, const std::vector<int>& years, int labe
 }
 
 void YearTable::print(std::ostream& os) const {
-  char buf[64];
+  char buf[128];
   std::string section;
   for (std::size_t i = 0; i < rows_.size(); ++i) {
     const Row& row = rows_[i];
     if (row.section != section) {
       section = row.section;
       os << "\n" << section << "\n";
-      print_year_header(os, years_, 40, 9, 9);
+      print_year_header(os, years(), 48, 14, 9);
     }
-    std::snprintf(buf, sizeof buf, "  %-40s %-9s", row.name.c_str(), row.unit.c_str());
+    std::snprintf(buf, sizeof buf, "  %-48s %-14s", row.name.c_str(), row.unit.c_str());
     os << buf;
-    for (std::size_t y = 0; y < years_.size(); ++y) {
-      const double v = count_ ? sums_[i * years_.size() + y] / count_ / row.scale : 0;
-      std::snprintf(buf, sizeof buf, " %9.2f", v);
+    for (std::size_t y = 0; y < spans_.size(); ++y) {
+      const double v = count_ ? sums_[i * spans_.size() + y] / count_ : 0;
+      std::snprintf(buf, sizeof buf, " %9s", format_display(row.kind, v).c_str());
       os << buf;
     }
     os << "\n";
@@ -172,11 +152,15 @@ void YearTable::print(std::ostream& os) const {
 }
 
 void YearTable::write_csv(std::ostream& os) const {
-  os << "variable,unit,year,mean\n";
+  os << "variable,year,mean,display_unit\n";
+  char buf[64];
   for (std::size_t i = 0; i < rows_.size(); ++i)
-    for (std::size_t y = 0; y < years_.size(); ++y)
-      os << rows_[i].name << "," << rows_[i].unit << "," << years_[y] << ","
-         << (count_ ? sums_[i * years_.size() + y] / count_ / rows_[i].scale : 0) << "\n";
+    for (std::size_t y = 0; y < spans_.size(); ++y) {
+      std::snprintf(buf, sizeof buf, "%.17g", count_ ? sums_[i * spans_.size() + y] / count_ : 0.0);
+      // Names such as revenue[VENDOR,REGION] hold a comma: quoted, as RFC 4180 asks.
+      os << '"' << rows_[i].name << "\"," << spans_[y].year << "," << buf << "," << rows_[i].unit
+         << "\n";
+    }
 }
 
 }  // namespace chipsim

@@ -106,13 +106,15 @@ Handle number_dataset(hid_t where, const char* name, const std::vector<T>& value
   return d;
 }
 
-const char* aux_for(const std::string& dim) {
-  if (dim == "period") return "decimal_year";
-  if (dim == "product") return "product_vendor";
-  if (dim == "vendor") return "vendor_region";
-  if (dim == "buyer") return "buyer_region";
-  if (dim == "channel") return "channel_legal";
-  return nullptr;
+// Auxiliary coordinates along a dimension (CF `coordinates`).
+std::vector<const char*> aux_for(const std::string& dim) {
+  if (dim == "period") return {"time", "decimal_year"};
+  if (dim == "product") return {"product_vendor"};
+  if (dim == "vendor") return {"vendor_region"};
+  if (dim == "buyer") return {"buyer_region"};
+  if (dim == "channel") return {"channel_legal"};
+  if (dim == "event") return {"event_policy", "event_kind"};
+  return {};
 }
 
 // Creates the dimension scales (and auxiliary coordinates) that `dims` need in `where`.
@@ -143,9 +145,27 @@ void create_dimensions(hid_t where, const Scenario& s, const std::vector<std::st
       Handle y = number_dataset(where, "decimal_year", years, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
       attr_string(y, "units", "year");
       attr_string(y, "long_name", "middle of the period as a decimal year");
+      // CF time: the start of each period, so xarray decodes datetimes
+      // (ds.groupby("time.year"); ds.sel(time="2027") once time is indexed).
+      std::vector<double> days;
+      for (int t = 0; t < cal.periods; ++t)
+        days.push_back(
+            static_cast<double>(days_since_epoch(cal.start(t)) - days_since_epoch(cal.start(0))));
+      Handle tm = number_dataset(where, "time", days, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+      const Date t0 = cal.start(0);
+      char since[64];
+      std::snprintf(since, sizeof since, "days since %04d-%02d-01 00:00:00", t0.year, t0.month);
+      attr_string(tm, "units", since);
+      attr_string(tm, "calendar", "proleptic_gregorian");
+      attr_string(tm, "standard_name", "time");
+      attr_string(tm, "long_name", "start of the period");
       check(H5DSset_scale(d, "period"), "dimension scale period");
       check(H5DSattach_scale(y, d, 0), "attach period to decimal_year");
+      check(H5DSattach_scale(tm, d, 0), "attach period to time");
       continue;
+    } else if (dim == "event") {
+      d = string_dataset(where, "event", event_labels(s));
+      attr_string(d, "long_name", "stochastic policy event or trigger");
     } else {
       d = string_dataset(where, dim.c_str(), dimension_labels(s, dim));
       attr_string(d, "long_name", dim);
@@ -177,6 +197,20 @@ void create_dimensions(hid_t where, const Scenario& s, const std::vector<std::st
       v.push_back(s.regions[x.region].name);
     attach(string_dataset(where, "buyer_region", v), "buyer", "region of the buyer");
   }
+  if (has("event")) {
+    std::vector<std::string> policy, kind;
+    for (const auto& e : s.events) {
+      policy.push_back(s.policies[e.policy].name);
+      kind.emplace_back("event");
+    }
+    for (const auto& t : s.triggers) {
+      policy.push_back(s.policies[t.policy].name);
+      kind.emplace_back("trigger");
+    }
+    attach(string_dataset(where, "event_policy", policy), "event", "policy that issues the rule");
+    attach(string_dataset(where, "event_kind", kind), "event",
+           "event (hazard per period) or trigger (threshold on an outcome)");
+  }
   if (has("channel")) {
     std::vector<signed char> v;
     for (const auto& x : s.channels)
@@ -190,8 +224,48 @@ void create_dimensions(hid_t where, const Scenario& s, const std::vector<std::st
 std::string coordinates_attr(const std::vector<std::string>& dims) {
   std::string out;
   for (const auto& d : dims)
-    if (const char* aux = aux_for(d)) out += (out.empty() ? "" : " ") + std::string(aux);
+    for (const char* aux : aux_for(d))
+      out += (out.empty() ? "" : " ") + std::string(aux);
   return out;
+}
+
+// The aggregation declaration every consumer reads (engine/aggregate.hpp, docs/OUTPUT.md):
+// CF cell_methods for time, and how cells combine.
+void write_rules(hid_t d, const VariableInfo& v) {
+  attr_string(d, "cell_methods", cell_methods(v));
+  attr_string(d, "aggregation", to_string(v.cells));
+  if (v.numerator) attr_string(d, "numerator", v.numerator);
+  if (v.denominator) attr_string(d, "denominator", v.denominator);
+  if (v.weight) attr_string(d, "weight", v.weight);
+  attr_string(d, "display", to_string(v.display));
+}
+
+void write_flags(hid_t d) {
+  std::vector<signed char> flags;
+  std::string meanings;
+  for (int i = 0; i < kBindingInputCount; ++i) {
+    flags.push_back(static_cast<signed char>(i));
+    meanings += (i ? " " : "") + std::string(to_string(static_cast<BindingInput>(i)));
+  }
+  const hsize_t n = flags.size();
+  Handle fs = space_handle(H5Screate_simple(1, &n, nullptr), "space");
+  Handle a = attr_handle(H5Acreate2(d, "flag_values", H5T_STD_I8LE, fs, H5P_DEFAULT, H5P_DEFAULT),
+                         "flag_values");
+  check(H5Awrite(a, H5T_NATIVE_SCHAR, flags.data()), "flag_values");
+  attr_string(d, "flag_meanings", meanings);
+}
+
+// The run's identity and provenance, on the root and again on /summary so that the group
+// alone identifies the run (open_dataset(group="summary")).
+void write_provenance(hid_t obj, const Scenario& s, const OutputInfo& info) {
+  attr_string(obj, "scenario", s.name);
+  attr_string(obj, "scenario_sha256", sha256_hex(s.resolved_text));
+  attr_u64(obj, "seed", info.seed);
+  attr_i64(obj, "point", info.point);
+  attr_string(obj, "chipsim_version", info.version);
+  attr_string(obj, "git_commit", info.commit);
+  attr_string(obj, "command_line", info.command_line);
+  attr_string(obj, "created", info.created);
 }
 
 std::string join(const std::vector<std::string>& v) {
@@ -222,12 +296,18 @@ Handle no_chunk_cache() {
 
 }  // namespace
 
-std::vector<int> select_variables(const std::vector<std::string>& requested) {
+std::vector<int> select_variables(const std::vector<std::string>& requested,
+                                  const Scenario& scenario) {
   const auto& all = variables();
+  // installed_equivalents needs a reference accelerator (market.reference_product).
+  const bool has_reference = scenario.market.reference_product != kNone;
+  auto available = [&](const VariableInfo& v) {
+    return has_reference || std::string_view(v.name) != "installed_equivalents";
+  };
   std::vector<int> out;
   if (requested.empty()) {
     for (std::size_t i = 0; i < all.size(); ++i)
-      out.push_back(static_cast<int>(i));
+      if (available(all[i])) out.push_back(static_cast<int>(i));
     return out;
   }
   std::vector<std::string> known;
@@ -236,8 +316,12 @@ std::vector<int> select_variables(const std::vector<std::string>& requested) {
   for (const auto& name : requested) {
     const auto it = std::find(known.begin(), known.end(), name);
     if (it == known.end())
-      throw IoError("unknown variable '" + name + "'" + did_you_mean(name, known) +
-                    "; see docs/OUTPUT.md for the list");
+      throw BadRequest("--variables: unknown variable '" + name + "'" + did_you_mean(name, known) +
+                       "; expected names from docs/OUTPUT.md: " + join(known));
+    if (!available(all[static_cast<std::size_t>(it - known.begin())]))
+      throw BadRequest(
+          "--variables: installed_equivalents needs market.reference_product in the "
+          "scenario (the accelerator whose compute is the unit)");
     const int index = static_cast<int>(it - known.begin());
     if (std::find(out.begin(), out.end(), index) == out.end()) out.push_back(index);
   }
@@ -263,6 +347,9 @@ class Hdf5Writer final : public OutputWriter {
   void create_layout();
   void check_resume();
   std::vector<hsize_t> shape_of(int variable) const;
+  // units, long_name, coordinates and the aggregation rules of a variable's dataset.
+  void describe_variable(hid_t d, const VariableInfo& info,
+                         std::vector<std::string> leading_dims) const;
   int size_of(const char* dim) const;
 
   const Scenario& s_;
@@ -272,12 +359,28 @@ class Hdf5Writer final : public OutputWriter {
   std::string path_;
   Handle file_;
   std::vector<Handle> datasets_;  // per selected variable (empty when summary-only)
+  Handle event_dataset_;          // event_period, if the scenario has events or triggers
+  int events_ = 0;
   int written_ = 0;
   int periods_ = 0;
   std::vector<double> buffer_;
   std::vector<float> buffer32_;
   std::vector<signed char> buffer8_;
 };
+
+void Hdf5Writer::describe_variable(hid_t d, const VariableInfo& info,
+                                   std::vector<std::string> dims) const {
+  attr_string(d, "units", info.units);
+  attr_string(d, "long_name", info.long_name);
+  for (const char* x : info.dims)
+    dims.emplace_back(x);
+  const std::string coords = coordinates_attr(dims);
+  if (!coords.empty()) attr_string(d, "coordinates", coords);
+  write_rules(d, info);
+  if (std::string_view(info.name) == "installed_equivalents" &&
+      s_.market.reference_product != kNone)
+    attr_string(d, "reference_product", s_.products[s_.market.reference_product].name);
+}
 
 int Hdf5Writer::size_of(const char* dim) const {
   const auto labels = dimension_labels(s_, dim);
@@ -309,8 +412,9 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& scenario, const 
     : s_(scenario),
       info_(info),
       options_(options),
-      vars_(select_variables(options.variables)),
+      vars_(select_variables(options.variables, scenario)),
       path_(path),
+      events_(static_cast<int>(scenario.events.size() + scenario.triggers.size())),
       periods_(scenario.calendar.periods) {
   silence_hdf5();
   if (resume) {
@@ -318,10 +422,14 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& scenario, const 
                         "cannot open '" + path + "' to resume");
     check_resume();
     written_ = static_cast<int>(read_attr_i64(file_, "replicates_written", 0));
-    if (!options_.summary_only)
+    if (!options_.summary_only) {
       for (int v : vars_)
         datasets_.push_back(dataset_handle(H5Dopen2(file_, variables()[v].name, no_chunk_cache()),
                                            std::string("open ") + variables()[v].name));
+      if (events_ > 0)
+        event_dataset_ =
+            dataset_handle(H5Dopen2(file_, "event_period", H5P_DEFAULT), "open event_period");
+    }
     return;
   }
   file_ = file_handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
@@ -341,20 +449,13 @@ void Hdf5Writer::create_layout() {
   attr_string(file_, "title", "chipsim output: " + s_.name);
   attr_string(file_, "Conventions", "CF-1.8");
   attr_string(file_, "format", kFormat);
-  attr_string(file_, "scenario", s_.name);
+  write_provenance(file_, s_, info_);
   attr_string(file_, "scenario_text", s_.resolved_text);
-  attr_string(file_, "scenario_sha256", sha256_hex(s_.resolved_text));
-  attr_u64(file_, "seed", info_.seed);
   attr_i64(file_, "replicates", info_.replicates);
   attr_i64(file_, "replicates_written", 0);
-  attr_i64(file_, "point", info_.point);
   attr_i64(file_, "complete", 0);
   attr_i64(file_, "summary_only", options_.summary_only ? 1 : 0);
   attr_string(file_, "variables", join(selected_names(vars_)));
-  attr_string(file_, "chipsim_version", info_.version);
-  attr_string(file_, "git_commit", info_.commit);
-  attr_string(file_, "command_line", info_.command_line);
-  attr_string(file_, "created", info_.created);
   attr_f64(file_, "summary_quantile_relative_accuracy", QuantileSketch::kRelativeAccuracy);
 
   std::vector<std::string> dims = {"period"};
@@ -362,8 +463,36 @@ void Hdf5Writer::create_layout() {
   for (int v : vars_)
     for (const char* d : variables()[v].dims)
       if (std::find(dims.begin(), dims.end(), d) == dims.end()) dims.emplace_back(d);
+  if (events_ > 0 && !options_.summary_only) dims.emplace_back("event");
   create_dimensions(file_, s_, dims, info_.replicates);
   if (options_.summary_only) return;
+
+  if (events_ > 0) {  // the structural-uncertainty record (docs/OUTPUT.md, "Events")
+    const hsize_t shape[2] = {static_cast<hsize_t>(info_.replicates),
+                              static_cast<hsize_t>(events_)};
+    const hsize_t chunk[2] = {
+        static_cast<hsize_t>(std::clamp(options_.chunk_replicates, 1, info_.replicates)), shape[1]};
+    Handle space = space_handle(H5Screate_simple(2, shape, nullptr), "space");
+    Handle dcpl = plist_handle(H5Pcreate(H5P_DATASET_CREATE), "dataset properties");
+    check(H5Pset_chunk(dcpl, 2, chunk), "chunking");
+    const int never = Trajectory::kNeverFired;
+    check(H5Pset_fill_value(dcpl, H5T_NATIVE_INT, &never), "fill value");
+    Handle d = dataset_handle(
+        H5Dcreate2(file_, "event_period", H5T_STD_I32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+        "create dataset event_period");
+    attr_number(d, "_FillValue", never, H5T_STD_I32LE, H5T_NATIVE_INT);
+    attr_string(d, "units", "1");
+    attr_string(d, "long_name",
+                "index of the period in which the event fired (fill value: never fired)");
+    attr_string(d, "coordinates", coordinates_attr({"event"}));
+    const char* dim_names[2] = {"replicate", "event"};
+    for (unsigned i = 0; i < 2; ++i) {
+      Handle scale = dataset_handle(H5Dopen2(file_, dim_names[i], H5P_DEFAULT),
+                                    std::string("open ") + dim_names[i]);
+      check(H5DSattach_scale(d, scale, i), std::string("attach ") + dim_names[i]);
+    }
+    event_dataset_ = std::move(d);
+  }
 
   for (int v : vars_) {
     const VariableInfo& info = variables()[v];
@@ -387,27 +516,11 @@ void Hdf5Writer::create_layout() {
     Handle d = dataset_handle(
         H5Dcreate2(file_, info.name, file_type, space, H5P_DEFAULT, dcpl, no_chunk_cache()),
         std::string("create dataset ") + info.name);
-    attr_string(d, "units", info.units);
-    attr_string(d, "long_name", info.long_name);
+    describe_variable(d, info, {"replicate", "period"});
+    if (enum_var) write_flags(d);
     std::vector<std::string> var_dims = {"replicate", "period"};
     for (const char* x : info.dims)
       var_dims.emplace_back(x);
-    const std::string coords = coordinates_attr(var_dims);
-    if (!coords.empty()) attr_string(d, "coordinates", coords);
-    if (enum_var) {
-      std::vector<signed char> flags;
-      std::string meanings;
-      for (int i = 0; i < kBindingInputCount; ++i) {
-        flags.push_back(static_cast<signed char>(i));
-        meanings += (i ? " " : "") + std::string(to_string(static_cast<BindingInput>(i)));
-      }
-      const hsize_t n = flags.size();
-      Handle fs = space_handle(H5Screate_simple(1, &n, nullptr), "space");
-      Handle a = attr_handle(
-          H5Acreate2(d, "flag_values", H5T_STD_I8LE, fs, H5P_DEFAULT, H5P_DEFAULT), "flag_values");
-      check(H5Awrite(a, H5T_NATIVE_SCHAR, flags.data()), "flag_values");
-      attr_string(d, "flag_meanings", meanings);
-    }
     for (std::size_t i = 0; i < var_dims.size(); ++i) {
       Handle scale =
           dataset_handle(H5Dopen2(file_, var_dims[i].c_str(), H5P_DEFAULT), "open " + var_dims[i]);
@@ -493,6 +606,20 @@ void Hdf5Writer::write(const std::vector<Trajectory>& chunk, int first) {
       check(status, std::string("write ") + info.name + " to '" + path_ + "'");
     }
   }
+  if (!options_.summary_only && events_ > 0) {
+    std::vector<int> rows(n * static_cast<std::size_t>(events_));
+    for (std::size_t r = 0; r < n; ++r)
+      std::copy(chunk[r].event_period.begin(), chunk[r].event_period.end(),
+                rows.begin() + static_cast<long>(r * static_cast<std::size_t>(events_)));
+    const hsize_t start[2] = {static_cast<hsize_t>(first), 0};
+    const hsize_t count[2] = {n, static_cast<hsize_t>(events_)};
+    Handle file_space = space_handle(H5Dget_space(event_dataset_), "dataspace");
+    check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr),
+          "select replicates");
+    Handle mem = space_handle(H5Screate_simple(2, count, nullptr), "memory space");
+    check(H5Dwrite(event_dataset_, H5T_NATIVE_INT, mem, file_space, H5P_DEFAULT, rows.data()),
+          "write event_period to '" + path_ + "'");
+  }
   written_ = first + static_cast<int>(n);
   // Checkpoint: data first, then the count that says it is there.
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush '" + path_ + "'");
@@ -506,11 +633,29 @@ void Hdf5Writer::finish(const SummaryAccumulator& summary) {
   attr_string(g, "long_name", "mean and quantiles over replicates");
   attr_f64(g, "quantile_relative_accuracy", QuantileSketch::kRelativeAccuracy);
   attr_i64(g, "replicates", summary.count());
+  write_provenance(g, s_, info_);
+  attr_string(g, "title", "chipsim output: " + s_.name + " (statistics over replicates)");
+  attr_string(g, "Conventions", "CF-1.8");
   std::vector<std::string> dims = {"stat", "period"};
   for (int v : vars_)
     for (const char* d : variables()[v].dims)
       if (std::find(dims.begin(), dims.end(), d) == dims.end()) dims.emplace_back(d);
+  if (events_ > 0) dims.emplace_back("event");
   create_dimensions(g, s_, dims, 0);
+  if (events_ > 0) {  // share of replicates in which each event fired within the horizon
+    const auto fired = summary.events_fired();
+    std::vector<double> p;
+    for (long f : fired)
+      p.push_back(summary.count() > 0
+                      ? static_cast<double>(f) / static_cast<double>(summary.count())
+                      : 0.0);
+    Handle d = number_dataset(g, "event_probability", p, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+    attr_string(d, "units", "1");
+    attr_string(d, "long_name", "share of replicates in which the event fired within the horizon");
+    attr_string(d, "coordinates", coordinates_attr({"event"}));
+    Handle scale = dataset_handle(H5Dopen2(g, "event", H5P_DEFAULT), "open event");
+    check(H5DSattach_scale(d, scale, 0), "attach event to event_probability");
+  }
   for (std::size_t k = 0; k < vars_.size(); ++k) {
     const int v = vars_[k];
     const VariableInfo& info = variables()[v];
@@ -529,13 +674,11 @@ void Hdf5Writer::finish(const SummaryAccumulator& summary) {
         std::string("create summary/") + info.name);
     check(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
           std::string("write summary/") + info.name);
-    attr_string(d, "units", is_enum(v) ? "1" : info.units);
+    describe_variable(d, info, {"stat", "period"});
     attr_string(d, "long_name", std::string(info.long_name) + " (statistics over replicates)");
     std::vector<std::string> var_dims = {"stat", "period"};
     for (const char* x : info.dims)
       var_dims.emplace_back(x);
-    const std::string coords = coordinates_attr(var_dims);
-    if (!coords.empty()) attr_string(d, "coordinates", coords);
     for (std::size_t i = 0; i < var_dims.size(); ++i) {
       Handle scale =
           dataset_handle(H5Dopen2(g, var_dims[i].c_str(), H5P_DEFAULT), "open " + var_dims[i]);
@@ -550,6 +693,7 @@ void Hdf5Writer::finish(const SummaryAccumulator& summary) {
 void Hdf5Writer::close() {
   if (file_.id() < 0) return;
   datasets_.clear();
+  event_dataset_.reset();
   const herr_t flushed = H5Fflush(file_, H5F_SCOPE_GLOBAL);
   file_.reset();
   check(flushed, "flush '" + path_ + "'");
@@ -584,13 +728,15 @@ FileDescription describe_file(const std::string& path) {
     if (b > a) d.variables.push_back(vars.substr(a, b - a));
   }
   for (const char* dim :
-       {"replicate", "period", "product", "vendor", "region", "channel", "buyer", "ecosystem"}) {
+       {"replicate", "period", "product", "vendor", "region", "channel", "buyer", "ecosystem",
+        "event", "product_vendor", "vendor_region", "buyer_region", "event_policy", "event_kind"}) {
     if (H5Lexists(f, dim, H5P_DEFAULT) <= 0) continue;
+    const bool auxiliary = std::string_view(dim).find('_') != std::string_view::npos;
     Handle ds = dataset_handle(H5Dopen2(f, dim, H5P_DEFAULT), std::string("open ") + dim);
     Handle sp = space_handle(H5Dget_space(ds), "space");
     hsize_t n = 0;
     H5Sget_simple_extent_dims(sp, &n, nullptr);
-    d.dimensions.emplace_back(dim, n);
+    if (!auxiliary) d.dimensions.emplace_back(dim, n);
     Handle ftype = type_handle(H5Dget_type(ds), "type");
     if (H5Tget_class(ftype) == H5T_STRING && n > 0) {
       Handle type = vlen_string_type();

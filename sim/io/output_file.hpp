@@ -40,8 +40,15 @@ struct OutputOptions {
   int chunk_replicates = 64;
 };
 
-// Indices into variables() of the names asked for; throws IoError naming an unknown one.
-std::vector<int> select_variables(const std::vector<std::string>& names);
+// A request the user can fix (an unknown variable name): exit code 2, not 1.
+class BadRequest : public IoError {
+ public:
+  using IoError::IoError;
+};
+
+// Indices into variables() of the names asked for (empty: every variable the scenario can
+// record); throws BadRequest naming an unknown one.
+std::vector<int> select_variables(const std::vector<std::string>& names, const Scenario& scenario);
 
 // Streams replicates into the file. Implemented on HDF5 in output_file.cpp; this header
 // stays free of HDF5 so that only sim/io includes it.
@@ -77,7 +84,13 @@ struct FileDescription {
   std::vector<std::pair<std::string, std::uint64_t>> dimensions;
   std::vector<std::string> variables;
   std::vector<std::string> period_labels;
-  std::vector<std::pair<std::string, std::vector<std::string>>> labels;  // string dimensions
+  // Labels of string dimensions and auxiliary coordinates (product_vendor, buyer_region, ...).
+  std::vector<std::pair<std::string, std::vector<std::string>>> labels;
+  [[nodiscard]] std::vector<std::string> labels_of(const std::string& name) const {
+    for (const auto& [n, l] : labels)
+      if (n == name) return l;
+    return {};
+  }
 };
 
 // Reads the description; throws IoError with a clear message for a missing, foreign or

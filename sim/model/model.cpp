@@ -49,6 +49,9 @@ struct Model::Impl {
   // Structure, fixed for the run.
   const Scenario& s;
   const int T, P, V, R, C, B, E, N, M, K, F, G, O, SB;
+  const int n_events;  // stochastic events and triggers, recorded in Trajectory::event_period
+  // Dense BF16 PFLOP/s of the reference accelerator (market.reference_product); 0 if unset.
+  const double reference_pflops;
   std::vector<int> order;  // production order (components first)
   std::vector<int> product_region, product_eco, memory_gen;
   std::vector<std::vector<int>> product_gens;
@@ -157,7 +160,11 @@ struct Model::Impl {
         F(static_cast<int>(sc.foundries.size())),
         G(static_cast<int>(generation_names(sc).size())),
         O(P * C),
-        SB(B * kSegments) {
+        SB(B * kSegments),
+        n_events(static_cast<int>(sc.events.size() + sc.triggers.size())),
+        reference_pflops(sc.market.reference_product == kNone
+                             ? 0.0
+                             : sc.products[sc.market.reference_product].specs.tflops_bf16 / 1000) {
     build_structure();
     allocate_buffers();
   }
@@ -1219,13 +1226,22 @@ struct Model::Impl {
         raw += pf;
         eff += pf * economics::utilisation(u_floor, maturity[product_eco[p]]);
       }
-      tr.installed_compute.at(t, b) = raw;
+      tr.buyer_installed_compute.at(t, b) = raw;
       tr.buyer_effective_compute.at(t, b) = eff * efficiency[b];
     }
     for (int r = 0; r < R; ++r) {
-      double ec = 0, dom = 0, mkt = 0;
+      double ec = 0, ic = 0, dom = 0, mkt = 0;
       for (int b = 0; b < B; ++b)
-        if (s.buyers[b].region == r) ec += tr.buyer_effective_compute.at(t, b);
+        if (s.buyers[b].region == r) {
+          ec += tr.buyer_effective_compute.at(t, b);
+          ic += tr.buyer_installed_compute.at(t, b);
+        }
+      tr.installed_compute.at(t, r) = ic;
+      tr.installed_equivalents.at(t, r) = reference_pflops > 0 ? ic / reference_pflops : 0;
+      tr.market_units.at(t, r) = region_units[r];
+      tr.domestic_units.at(t, r) = region_dom_units[r];
+      tr.compute_added.at(t, r) = region_compute[r];
+      tr.domestic_compute_added.at(t, r) = region_dom_compute[r];
       for (int v = 0; v < V; ++v) {
         mkt += tr.revenue.at(t, v, r);
         if (s.vendors[v].region == r) dom += tr.revenue.at(t, v, r);
@@ -1273,8 +1289,8 @@ struct Model::Impl {
   }
   void run(Trajectory& tr, int point, int replicate, std::uint64_t seed, const RunOptions& opt) {
     if (tr.periods != T || tr.products != P || tr.vendors != V || tr.regions != R ||
-        tr.channels != C || tr.buyers != B || tr.ecosystems != E)
-      tr.reset(T, P, V, R, C, B, E);
+        tr.channels != C || tr.buyers != B || tr.ecosystems != E || tr.events != n_events)
+      tr.reset(T, P, V, R, C, B, E, n_events);
     else
       // Every series is overwritten each period except these, which accumulate.
       for (Series* acc : {&tr.units_sold, &tr.revenue, &tr.smuggled_units})
@@ -1298,6 +1314,10 @@ struct Model::Impl {
       production(t);
       market(t, tr);
     }
+    // The structural-uncertainty record: when each stochastic event and trigger fired.
+    int k = 0;
+    for (const auto& x : rules)
+      if (!x.scheduled) tr.event_period[static_cast<std::size_t>(k++)] = x.fired_at;
   }
 };
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chipsim {
@@ -55,6 +56,7 @@ struct Trajectory {
   int replicate = 0;
   std::uint64_t seed = 0;
   int periods = 0, products = 0, vendors = 0, regions = 0, channels = 0, buyers = 0, ecosystems = 0;
+  int events = 0;
 
   // [period][product][region][channel]
   Series units_sold;  // units delivered to buyers in region through channel
@@ -62,8 +64,9 @@ struct Trajectory {
   // [period][vendor][region]
   Series revenue;  // USD, legal sales (direct and licensed channels)
   // [period][region]
-  Series market_revenue, domestic_revenue, domestic_share_revenue, domestic_share_units,
-      domestic_share_compute, fees_collected, subsidy_spend, effective_compute;
+  Series market_revenue, domestic_revenue, domestic_share_revenue, market_units, domestic_units,
+      domestic_share_units, compute_added, domestic_compute_added, domestic_share_compute,
+      fees_collected, subsidy_spend, installed_compute, installed_equivalents, effective_compute;
   // [period][product][region]
   Series smuggled_units;
   // [period][product]
@@ -71,13 +74,33 @@ struct Trajectory {
   // [period][vendor]
   Series hbm_stock;
   // [period][buyer]
-  Series buyer_spend, unmet_budget, installed_compute, buyer_effective_compute;
+  Series buyer_spend, unmet_budget, buyer_installed_compute, buyer_effective_compute;
   // [period][ecosystem]
   Series ecosystem_maturity;
+  // [event]: the period in which each stochastic event or trigger fired, or kNeverFired.
+  // Events first, then triggers, in scenario order (the `event` dimension's labels).
+  std::vector<int> event_period;
+  static constexpr int kNeverFired = -1;
 
   void reset(int periods, int products, int vendors, int regions, int channels, int buyers,
-             int ecosystems);
+             int ecosystems, int events);
 };
+
+// How a variable aggregates over periods: CF cell_methods "period: sum" (a flow within the
+// period), "period: point" (a stock at the period's end) or "period: mean" (a rate or price
+// over the period). Every consumer (CLI tables, compare, calibrate, the Python package)
+// reads this declaration, written into the file, and keeps no copy of its own.
+enum class TimeRule { sum, point, mean };
+// How cells combine, over entity dimensions and, for ratios and prices, over periods too:
+//   sum            add the cells (extensive quantities: money, units, compute);
+//   ratio          aggregate `numerator` and `denominator` by their own rules, then divide
+//                  (0 where the denominator is 0, as in each period);
+//   weighted_mean  sum of value x `weight` over sum of `weight` (NaN where the weight is 0);
+//   none           not addable (categories, indices): only one cell, and one period, at a time.
+enum class CellRule { sum, ratio, weighted_mean, none };
+// How a value is shown to a reader (docs/OUTPUT.md, "Display units"): the CLI, the report
+// and the Python package all format by this kind.
+enum class DisplayKind { money, count, share, compute, index, category };
 
 // Describes one recorded variable. `dims` omit the leading "period".
 struct VariableInfo {
@@ -86,7 +109,20 @@ struct VariableInfo {
   const char* units;
   const char* long_name;
   Series Trajectory::*series;
+  TimeRule time = TimeRule::sum;
+  CellRule cells = CellRule::sum;
+  DisplayKind display = DisplayKind::count;
+  const char* numerator = nullptr;    // ratio: a variable with the same dims
+  const char* denominator = nullptr;  // ratio: a variable with the same dims
+  const char* weight = nullptr;       // weighted_mean: a variable with the same dims
 };
 [[nodiscard]] const std::vector<VariableInfo>& variables();
+// The variable called `name`, or nullptr.
+[[nodiscard]] const VariableInfo* find_variable(std::string_view name);
+[[nodiscard]] const char* to_string(TimeRule r);  // "sum", "point", "mean"
+[[nodiscard]] const char* to_string(CellRule r);  // "sum", "ratio", "weighted_mean", "none"
+[[nodiscard]] const char* to_string(DisplayKind k);
+// The CF cell_methods text of a variable, e.g. "period: sum".
+[[nodiscard]] std::string cell_methods(const VariableInfo& v);
 
 }  // namespace chipsim

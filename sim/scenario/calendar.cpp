@@ -83,4 +83,20 @@ double Calendar::decimal_year(int period) const {
   return static_cast<double>(month0) / 12.0 + months_per_period() / 24.0;
 }
 
+Date Calendar::start(int period) const {
+  const int m0 = (start_year * 12 + start_month - 1) + period * months_per_period();
+  return {m0 / 12, m0 % 12 + 1, 1};
+}
+
+long days_since_epoch(const Date& d) {
+  // H. Hinnant's days_from_civil.
+  const long y = d.year - (d.month <= 2 ? 1 : 0);
+  const long era = (y >= 0 ? y : y - 399) / 400;
+  const long yoe = y - era * 400;
+  const long mp = (d.month + 9) % 12;
+  const long doy = (153 * mp + 2) / 5 + d.day - 1;
+  const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
 }  // namespace chipsim

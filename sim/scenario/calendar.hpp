@@ -39,6 +39,11 @@ struct Calendar {
   [[nodiscard]] int year(int period) const;
   // Decimal year at the middle of the period, e.g. 2025.625 for 2025Q3.
   [[nodiscard]] double decimal_year(int period) const;
+  // First day of the period.
+  [[nodiscard]] Date start(int period) const;
 };
+
+// Days from 1970-01-01 to `d` in the proleptic Gregorian calendar (negative before).
+[[nodiscard]] long days_since_epoch(const Date& d);
 
 }  // namespace chipsim

@@ -81,6 +81,13 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
   return best;
 }
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& s : names)
+    out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
   const std::string m = closest_match(word, candidates);
   return m.empty() ? std::string{} : " (did you mean '" + m + "'?)";

@@ -51,6 +51,9 @@ class ScenarioError : public std::runtime_error {
 [[nodiscard]] std::string closest_match(std::string_view word,
                                         const std::vector<std::string>& candidates);
 
+// "a, b, c" -- the names a message lists as what was expected.
+[[nodiscard]] std::string join_names(const std::vector<std::string>& names);
+
 // " (did you mean 'x'?)" or "" -- for appending to a message.
 [[nodiscard]] std::string did_you_mean(std::string_view word,
                                        const std::vector<std::string>& candidates);

@@ -284,10 +284,7 @@ class Reader {
   }
 
   static std::string join(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v)
-      out += (out.empty() ? "" : ", ") + s;
-    return out.empty() ? "nothing" : out;
+    return v.empty() ? "nothing" : join_names(v);
   }
 
   std::optional<double> to_number(const toml::node& n, const std::string& key, Range range) {
@@ -455,8 +452,52 @@ std::optional<toml::table> load_chain(const std::string& path, const std::string
   auto base = load_chain(parent.string(), nullptr, chain, diags, loc_of(*ext));
   if (!base) return std::nullopt;
   table->erase("extends");
+  // output.path is not inherited: a what-if that names no file of its own must not write
+  // over its parent's output (it writes <scenario name>.h5 instead; docs/SCENARIOS.md).
+  const toml::table* own_output = table->get_as<toml::table>("output");
+  if (!own_output || !own_output->contains("path"))
+    if (auto* parent_output = base->get_as<toml::table>("output")) parent_output->erase("path");
   merge_into(*base, std::move(*table));
   return base;
+}
+
+// True for a table of named tables (products, buyers, a policy's rules, ...).
+bool is_collection(const toml::table& t) {
+  return !t.empty() &&
+         std::all_of(t.begin(), t.end(), [](const auto& kv) { return kv.second.is_table(); });
+}
+
+// Reports a --set key that descends into a named entity the scenario does not have but whose
+// name is close to one it has, e.g. `inventory.stock_a.quantity` when the inventory is
+// `stock-a`: merged, it would create a new, incomplete entity and a confusing "missing key"
+// error. A name close to none is a new entity (its missing keys are reported as usual), and
+// a whole new entity can always be given inline (`buyer.NEW={ ... }`). Returns false if it
+// reported anything.
+bool check_override_keys(const toml::table& base, const toml::table& overlay,
+                         const std::string& prefix, Diagnostics& diags) {
+  bool ok = true;
+  for (auto&& [k, v] : overlay) {
+    const auto* sub = v.as_table();
+    if (!sub || sub->is_inline()) continue;
+    const std::string name(k.str());
+    const std::string path = prefix.empty() ? name : prefix + "." + name;
+    if (const toml::node* existing = base.get(name)) {
+      if (const auto* t = existing->as_table())
+        ok = check_override_keys(*t, *sub, path, diags) && ok;
+      continue;
+    }
+    if (!is_collection(base)) continue;
+    std::vector<std::string> names;
+    for (const auto& kv : base)
+      names.emplace_back(kv.first.str());
+    const std::string hint = did_you_mean(name, names);
+    if (hint.empty()) continue;  // a new entity, not a misspelt one
+    diags.error(loc_of(k.source()), path,
+                "no entry named '" + name + "' under '" + prefix + "'" + hint +
+                    "; to add a new one, give the whole table inline (" + path + "={ ... })");
+    ok = false;
+  }
+  return ok;
 }
 
 void apply_override(toml::table& root, const std::string& text, int index, Diagnostics& diags) {
@@ -481,6 +522,7 @@ void apply_override(toml::table& root, const std::string& text, int index, Diagn
     table = parse_toml(key + "=\"" + quoted + "\"", name, diags);
     if (!table) return;
   }
+  if (!check_override_keys(root, *table, "", diags)) return;
   merge_into(root, std::move(*table));
 }
 
@@ -520,6 +562,7 @@ class Converter {
       for (const auto& [k, v] : *t)
         product_names_.emplace_back(k.str());
     each(top, "product", [&](Reader& r, const std::string& n) { product(r, n); });
+    resolve_reference_product();
     each(top, "inventory", [&](Reader& r, const std::string& n) { inventory(r, n); });
     each(top, "buyer", [&](Reader& r, const std::string& n) { buyer(r, n); });
     each(top, "channel", [&](Reader& r, const std::string& n) { channel(r, n); });
@@ -705,7 +748,24 @@ class Converter {
     m.efficiency_feedback = r.param("efficiency_feedback", kNonNegative, 0.5);
     m.ecosystem_base_units = r.param("ecosystem_base_units", kPositive, 1.0e5);
     m.rationing_rounds = static_cast<int>(r.integer("rationing_rounds", 0, 100, 3));
+    // Resolved once the products are known (resolve_reference_product).
+    reference_name_ = r.string("reference_product", false);
+    if (const toml::node* n = r.node("reference_product")) reference_loc_ = loc_of(*n);
     r.finish();
+  }
+
+  void resolve_reference_product() {
+    if (!reference_name_) return;
+    for (std::size_t i = 0; i < s_.products.size(); ++i)
+      if (s_.products[i].name == *reference_name_) {
+        s_.market.reference_product = static_cast<int>(i);
+        return;
+      }
+    diags_.error(reference_loc_, "market.reference_product",
+                 "no product named '" + *reference_name_ + "'" +
+                     did_you_mean(*reference_name_, names_of(s_.products)) +
+                     "; expected the product whose compute is the unit of "
+                     "installed_equivalents");
   }
 
   void output(Reader& top) {
@@ -1126,6 +1186,8 @@ class Converter {
   Scenario s_;
   bool horizon_known_ = false;  // start and end are valid, so dates can be checked against them
   std::vector<std::string> product_names_;
+  std::optional<std::string> reference_name_;
+  SourceLoc reference_loc_;
 };
 
 Scenario finish_load(std::optional<toml::table> table, const std::string& source,

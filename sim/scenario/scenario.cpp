@@ -1,6 +1,25 @@
 #include "scenario/scenario.hpp"
 
+#include <algorithm>
+
 namespace chipsim {
+
+std::vector<std::string> event_labels(const Scenario& s) {
+  std::vector<std::string> out;
+  std::vector<std::string> qualified;
+  for (const auto& e : s.events) {
+    out.push_back(e.name);
+    qualified.push_back(s.policies[e.policy].name + "." + e.name);
+  }
+  for (const auto& t : s.triggers) {
+    out.push_back(t.name);
+    qualified.push_back(s.policies[t.policy].name + "." + t.name);
+  }
+  // A name two policies share is qualified by its policy ("us.tightening").
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (std::count(out.begin(), out.end(), out[i]) > 1) out[i] = qualified[i];
+  return out;
+}
 
 std::vector<std::string> dimension_labels(const Scenario& s, std::string_view dim) {
   if (dim == "product") return names_of(s.products);
@@ -9,6 +28,7 @@ std::vector<std::string> dimension_labels(const Scenario& s, std::string_view di
   if (dim == "channel") return names_of(s.channels);
   if (dim == "buyer") return names_of(s.buyers);
   if (dim == "ecosystem") return names_of(s.ecosystems);
+  if (dim == "event") return event_labels(s);
   return {};
 }
 

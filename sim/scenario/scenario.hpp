@@ -306,6 +306,9 @@ struct Market {
   Param efficiency_feedback;        // extra efficiency growth per unit of unmet-budget share
   Param ecosystem_base_units;       // installed units an ecosystem's learning starts from
   int rationing_rounds = 3;
+  // The product whose dense BF16 compute is the unit of `installed_equivalents` (e.g. the
+  // accelerator most readers count in); kNone: the variable is not recorded.
+  int reference_product = kNone;
 };
 
 enum class Precision { float64, float32 };
@@ -362,8 +365,11 @@ template <class T>
 }
 
 // Labels along an output dimension ("product", "vendor", "region", "channel", "buyer",
-// "ecosystem"): entity names in scenario order; empty for any other name.
+// "ecosystem", "event"): entity names in scenario order; empty for any other name.
 [[nodiscard]] std::vector<std::string> dimension_labels(const Scenario& s, std::string_view dim);
+// The `event` dimension: stochastic events, then triggers, each by its name, or as
+// "policy.name" where two policies use the same name.
+[[nodiscard]] std::vector<std::string> event_labels(const Scenario& s);
 
 [[nodiscard]] const char* to_string(RuleType t);
 [[nodiscard]] const char* to_string(ChannelKind k);

@@ -132,8 +132,9 @@ TEST(Cli, RunIsReproducibleAndWritesCsv) {
           .code,
       kExitOk);
   const std::string csv = test::read_file(a);
-  EXPECT_EQ(csv.rfind("variable,unit,year,mean\n", 0), 0u);
-  EXPECT_NE(csv.find("\ndomestic_share_revenue[CN],%,2025,"), std::string::npos);
+  EXPECT_EQ(csv.rfind("variable,year,mean,display_unit\n", 0), 0u);
+  EXPECT_NE(csv.find("\n\"domestic_share_revenue[CN]\",2025,0."), std::string::npos);  // fraction
+  EXPECT_NE(csv.find("\n\"revenue[NVIDIA,CN]\",2025,"), std::string::npos);  // quoted: a comma
   EXPECT_EQ(csv, test::read_file(b));
   const Result no_noise =
       cli({"run", kBaseline, "-n", "2", "--no-noise", "-q", "-o", dir.file("c.h5")});
@@ -164,8 +165,9 @@ TEST(Cli, InspectRejectsForeignAndMissingFiles) {
 }
 
 TEST(Cli, RunRejectsUnknownVariablesAndUnwritablePaths) {
+  // Friction (issue 10): an unknown --variables name is bad input, exit 2, not a failure.
   const Result v = cli({"run", kBaseline, "-n", "1", "-o", "/tmp/x.h5", "--variables", "prise"});
-  EXPECT_EQ(v.code, kExitFailure);
+  EXPECT_EQ(v.code, kExitBadInput);
   EXPECT_NE(v.err.find("unknown variable 'prise' (did you mean 'price'?)"), std::string::npos)
       << v.err;
   const Result w = cli({"run", kBaseline, "-n", "1", "-o", "/nonexistent/dir/x.h5", "-q"});

@@ -42,9 +42,11 @@ TEST_F(CompareCli, AFileAgainstItselfDiffersByZero) {
   EXPECT_NE(r.out.find("16 paired replicates, seed 20251127"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("| market revenue | CN | 2025 | "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("| 0 (0, 0) | 0 to 0 |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| 0.0 pp (0.0 pp, 0.0 pp) | 0.0 pp to 0.0 pp |"), std::string::npos)
+      << r.out;  // share differences in percentage points
   const std::string csv = test::read_file(file("same.csv"));
-  EXPECT_EQ(csv.rfind("outcome,region,year,a_p05,a_p50,a_p95,b_p05,b_p50,b_p95,diff_mean,", 0), 0u);
-  EXPECT_NE(csv.find("\nmarket revenue,CN,2025,"), std::string::npos);
+  EXPECT_EQ(csv.rfind("outcome,variable,region,year,a_mean,a_p05,a_p50,a_p95,b_mean,", 0), 0u);
+  EXPECT_NE(csv.find("\n\"market revenue\",market_revenue,CN,2025,"), std::string::npos);
 }
 
 TEST_F(CompareCli, CrackdownLowersSmugglingInEveryReplicate) {
@@ -53,16 +55,16 @@ TEST_F(CompareCli, CrackdownLowersSmugglingInEveryReplicate) {
   ASSERT_EQ(r.code, kExitOk) << r.err;
   // The smuggled-units row: every paired difference (p05..p95) is negative.
   const std::string csv = test::read_file(file("crack.csv"));
-  const auto at = csv.find("\nsmuggled units,CN,2025,");
+  const auto at = csv.find("\n\"smuggled units\",smuggled_units,CN,2025,");
   ASSERT_NE(at, std::string::npos) << csv;
   std::vector<double> v;
   std::stringstream line(csv.substr(at + 1, csv.find('\n', at + 1) - at - 1));
   std::string cell;
   for (int i = 0; std::getline(line, cell, ','); ++i)
-    if (i >= 3) v.push_back(std::stod(cell));
-  ASSERT_EQ(v.size(), 11u);
-  EXPECT_LT(v[6], 0);   // mean difference
-  EXPECT_LT(v[10], 0);  // p95 of the differences
+    if (i >= 4) v.push_back(std::stod(cell));
+  ASSERT_EQ(v.size(), 13u);
+  EXPECT_LT(v[8], 0);   // mean difference
+  EXPECT_LT(v[12], 0);  // p95 of the differences
 }
 
 TEST_F(CompareCli, RefusesFilesThatDoNotPairUp) {

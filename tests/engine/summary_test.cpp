@@ -76,7 +76,7 @@ TEST(SummaryAccumulator, MeanAndMedianMatchTheTrajectories) {
 
 TEST(SummaryAccumulator, RejectsABatchOfDifferentShapes) {
   auto reps = replicates(2);
-  reps[1].reset(3, 1, 1, 1, 1, 1, 1);
+  reps[1].reset(3, 1, 1, 1, 1, 1, 1, 0);
   SummaryAccumulator acc(all_variables());
   try {
     acc.add(std::span<const Trajectory>(reps));

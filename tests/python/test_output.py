@@ -155,7 +155,8 @@ def test_variables_and_float32(tmp_path, run):
     p = tmp_path / "v.h5"
     run(p, "-n", 10, "--variables", "price,production", "--float32", "--compression", 0)
     ds = xr.open_dataset(p, engine="h5netcdf")
-    assert sorted(ds.data_vars) == ["price", "production"]
+    # The event record is always written: it is what conditional summaries need.
+    assert sorted(ds.data_vars) == ["event_period", "price", "production"]
     assert ds.price.dtype == np.float32
 
 
@@ -204,7 +205,7 @@ def test_a_full_disk_is_a_clear_error_and_no_complete_looking_file(tmp_path, chi
     assert not out.exists()
 
 
-def test_progress_bar_on_a_terminal_and_silence_otherwise(tmp_path, chipsim):
+def test_progress_bar_on_a_terminal_and_plain_lines_otherwise(tmp_path, chipsim):
     import pty
 
     out = tmp_path / "p.h5"
@@ -226,7 +227,17 @@ def test_progress_bar_on_a_terminal_and_silence_otherwise(tmp_path, chipsim):
     shown = b"".join(chunks).decode(errors="replace")
     assert proc.returncode == 0
     assert "rep/s" in shown and "ETA" in shown and "300/300" in shown
-    # not a terminal: no progress output at all
-    r = subprocess.run([chipsim, "run", str(BASELINE), "-n", "50", "-o", str(tmp_path / "q.h5")],
+    assert "\r[" in shown  # a redrawn bar
+    # Friction (issue 10): not a terminal (a batch log), plain progress lines - one per 10%
+    # at most, so the log is never empty - and no carriage returns.
+    r = subprocess.run([chipsim, "run", str(BASELINE), "-n", "640", "-o", str(tmp_path / "q.h5")],
                        capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert "\r" not in r.stderr and 1 <= len(lines) <= 11, r.stderr
+    assert all(line.startswith("chipsim run: ") and " replicates (" in line for line in lines)
+    assert lines[-1].startswith("chipsim run: 640/640 replicates (100%)"), lines
+    # -q silences it.
+    r = subprocess.run([chipsim, "run", str(BASELINE), "-n", "50", "-q", "-o",
+                        str(tmp_path / "s.h5")], capture_output=True, text=True)
     assert r.returncode == 0 and r.stderr == ""

@@ -189,5 +189,56 @@ TEST(Extends, EnabledFalseRemovesAnInheritedRuleEventOrTrigger) {
   EXPECT_EQ(ds[0].key, "policy.cn.rule.h200-block.products");
 }
 
+// Friction (issue 10): a misspelt entity in --set is named with a suggestion, not turned into
+// a new entity with two "missing required key" errors.
+TEST(SetOverride, AMisspeltEntityGetsADidYouMean) {
+  try {
+    (void)load_scenario(test::source_file("scenarios/baseline.toml"),
+                        {"inventory.huawei_hbm.quantity=5e6"});
+    FAIL() << "accepted a misspelt inventory";
+  } catch (const ScenarioError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].str(),
+              "--set#1:1:11: error: inventory.huawei_hbm: no entry named 'huawei_hbm' under "
+              "'inventory' (did you mean 'huawei-hbm'?); to add a new one, give the whole table "
+              "inline (inventory.huawei_hbm={ ... })");
+  }
+  // The right name works, and so does a deeper key of an existing entity.
+  const Scenario s = load_scenario(test::source_file("scenarios/baseline.toml"),
+                                   {"inventory.huawei-hbm.quantity=5e6"});
+  EXPECT_EQ(s.name, "baseline");
+}
+
+// output.path belongs to the file that sets it: a what-if without one does not write over
+// its parent's output (run then writes <scenario name>.h5).
+TEST(Extends, OutputPathIsNotInherited) {
+  TempDir dir;
+  dir.write("base.toml", std::string(kMiniScenario) + "\n[output]\npath = \"base.h5\"\n");
+  const std::string child = dir.write("child.toml", "extends = \"base.toml\"\nname = \"kid\"\n");
+  EXPECT_EQ(load_scenario(dir.file("base.toml")).output.path, "base.h5");
+  const Scenario s = load_scenario(child);
+  EXPECT_EQ(s.output.path, "");
+  const std::string own = dir.write(
+      "own.toml", "extends = \"base.toml\"\nname = \"own\"\n[output]\npath = \"own.h5\"\n");
+  EXPECT_EQ(load_scenario(own).output.path, "own.h5");
+}
+
+TEST(Market, ReferenceProductMustNameAProduct) {
+  try {
+    (void)load_scenario(test::source_file("scenarios/baseline.toml"),
+                        {"market.reference_product=\"H10\""});
+    FAIL() << "accepted an unknown reference product";
+  } catch (const ScenarioError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].str(),
+              "--set#1:1:26: error: market.reference_product: no product named 'H10' (did you "
+              "mean 'H100'?); expected the product whose compute is the unit of "
+              "installed_equivalents");
+  }
+  const Scenario s = load_scenario(test::source_file("scenarios/baseline.toml"));
+  ASSERT_NE(s.market.reference_product, kNone);
+  EXPECT_EQ(s.products[s.market.reference_product].name, "H100");
+}
+
 }  // namespace
 }  // namespace chipsim::test
