@@ -8,12 +8,13 @@
 Runs on Debian's python3 with its packages (xarray, h5netcdf, h5py, pandas, matplotlib;
 dask optional, for files larger than memory).
 """
-from .data import (ChipsimFileError, compare, headline_years, open, quantiles, summary,
-                   to_frame, yearly)
-from .plots import (calibration_plot, chokepoint_timeline, compare_chart, fan_chart,
+from .data import (ChipsimFileError, aggregate, by_time, compare, event_mask, event_probability,
+                   headline_years, open, quantiles, regimes, rule, summary, to_frame, yearly)
+from .plots import (calibration_plot, chokepoint_timeline, compare_chart, event_fan, fan_chart,
                     market_share)
 
-__all__ = ["ChipsimFileError", "open", "to_frame", "summary", "compare", "quantiles",
-           "yearly", "headline_years", "fan_chart", "compare_chart", "market_share",
+__all__ = ["ChipsimFileError", "open", "by_time", "to_frame", "aggregate", "rule", "summary", "compare",
+           "quantiles", "yearly", "headline_years", "event_mask", "event_probability",
+           "regimes", "fan_chart", "compare_chart", "event_fan", "market_share",
            "chokepoint_timeline", "calibration_plot"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

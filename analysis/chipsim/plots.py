@@ -1,11 +1,14 @@
 """Plots of chipsim output (matplotlib). Each returns the Axes it drew on; pass ``ax=`` to
-draw into a figure of your own. Keyword arguments select labels, as in data.summary."""
+draw into a figure of your own. Keyword arguments select labels, as in data.summary; other
+dimensions are combined by each variable's declared rule (chipsim.aggregate). Plots show
+calendar years by default (``freq="period"`` for quarters), titles in words, display units
+(chipsim.units) on every axis and "per year" / "per quarter" on flows."""
 from __future__ import annotations
 
 import numpy as np
 import xarray as xr
 
-from . import data
+from . import data, units
 
 # Colour-blind-safe qualitative palette (Okabe & Ito 2008).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -21,105 +24,206 @@ def _axes(ax, figsize=(7, 4)):
     return ax
 
 
-def _label(ds: xr.Dataset, var: str, sel: dict) -> str:
-    where = ", ".join(f"{v}" for v in sel.values())
-    name = ds[var].attrs.get("long_name", var)
-    return f"{name}" + (f" [{where}]" if where else "")
+def _title(ds: xr.Dataset, var: str, sel: dict, extra: str = "") -> str:
+    """The variable's long name in words, the selection, wrapped to fit a half-width figure."""
+    import textwrap
+
+    name = str(ds[var].attrs.get("long_name", var))
+    name = name[:1].upper() + name[1:]
+    where = ", ".join(str(v) for v in sel.values())
+    return textwrap.fill(name + (f" - {where}" if where else "") + extra, width=64)
 
 
-def _scale(units: str, values: np.ndarray):
-    """A readable unit: USD -> USD bn, large counts -> thousands, shares -> %."""
-    if units == "USD" and np.nanmax(np.abs(values)) >= 1e8:
-        return 1e-9, "USD bn"
-    if units == "1" and np.nanmax(np.abs(values)) <= 1.0:
-        return 100.0, "%"
-    if np.nanmax(np.abs(values)) >= 1e5:
-        return 1e-3, f"thousand {units}" if units not in ("", "1") else "thousands"
-    return 1.0, units
+def _per(ds: xr.Dataset, var: str, freq: str) -> str:
+    """" per year" / " per quarter" / " per month" for flows; "" for stocks, shares, prices."""
+    r = data.rule(ds[var])
+    if r["time"] != "sum" or r["cells"] != "sum":
+        return ""
+    if freq == "year":
+        return " per year"
+    labels = [str(p) for p in ds["period"].values]
+    return " per quarter" if labels and "Q" in labels[0] else " per month"
 
 
-def _bands(ds: xr.Dataset, var: str, sel: dict, by=None):
-    da = data._reduce_to(data._select(data._variable(ds, var), sel), by)
+def _x(da: xr.DataArray, ds: xr.Dataset):
+    return da["year"].values if "year" in da.dims else ds["decimal_year"].values
+
+
+def _flat_note(x, low, high) -> str:
+    """Where the 5-95% band has zero width, say so: a flat band is a finding (every
+    replicate agrees), not a drawing error."""
+    top = float(np.nanmax(np.abs(high))) if np.isfinite(high).any() else 0.0
+    zero = np.abs(high - low) <= 1e-9 * max(1.0, top)
+    if not zero.any():
+        return ""
+    if zero.all():
+        return "no spread: every replicate gives the same value"
+    xs = [x[i] for i in np.flatnonzero(zero)]
+    fmt = (lambda v: str(int(v))) if float(xs[0]).is_integer() else (lambda v: f"{v:.2f}")
+    span = fmt(xs[0]) if len(xs) == 1 else f"{fmt(xs[0])}-{fmt(xs[-1])}"
+    return f"no spread across replicates in {span}"
+
+
+def _finish_axes(ax, values, kind: str, flat: str) -> None:
+    """No truncated axes: non-negative quantities start at zero, shares span 0-100%; a band
+    of zero width says so instead of hiding."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if kind == "share":
+        ax.set_ylim(0, 100)
+    elif v.size and v.min() >= 0:
+        ax.set_ylim(bottom=0, top=max(1e-12, float(v.max())) * 1.08)
+    if flat:
+        ax.text(0.99, 0.03, flat, transform=ax.transAxes, ha="right", va="bottom", fontsize=8,
+                color="#555555")
+    ax.grid(alpha=0.3)
+    ax.margins(x=0)
+
+
+def _bands(ds: xr.Dataset, var: str, sel: dict, freq: str, given=None):
+    da = data.aggregate(ds, var, None, freq=freq, given=given, **sel)
     if "point" in da.dims:
         if da.sizes["point"] != 1:
             raise ValueError(f"{var} has {da.sizes['point']} design points; select one with "
                              f"point=...")
         da = da.isel(point=0)
-    q = data.quantiles(da, (0.05, 0.25, 0.5, 0.75, 0.95)).compute()
-    return q, da.attrs.get("units", "")
+    return data.quantiles(da, (0.05, 0.25, 0.5, 0.75, 0.95)).compute()
 
 
-def fan_chart(ds: xr.Dataset, var: str, *, ax=None, label=None, color=None, **sel):
-    """Fan chart: the median over replicates with 25-75% and 5-95% bands, over time.
-    Dimensions not selected are summed, e.g. ``fan_chart(ds, "domestic_share_revenue",
-    region="CN")`` or ``fan_chart(ds, "revenue", vendor="NVIDIA", region="CN")``."""
+def _default_freq(ds: xr.Dataset, freq):
+    """Calendar years where per-replicate data allow it; a summary-only file holds per-period
+    statistics that cannot be added into years, so it is shown per period."""
+    if freq is not None:
+        return freq
+    return "year" if "replicate" in ds.dims else "period"
+
+
+def fan_chart(ds: xr.Dataset, var: str, *, freq=None, given=None, ax=None,
+              label=None, color=None, **sel):
+    """Fan chart: the median over replicates with 25-75% and 5-95% bands, per calendar year
+    by default (``freq="period"``: per quarter). Dimensions not selected are combined by the
+    variable's rule, e.g. ``fan_chart(ds, "domestic_share_revenue", region="CN")``;
+    ``given`` conditions on an event (chipsim.event_mask)."""
     ax = _axes(ax)
-    q, units = _bands(ds, var, sel)
-    x = ds["decimal_year"].values
-    k, unit_label = _scale(units, q.values)
+    freq = _default_freq(ds, freq)
+    q = _bands(ds, var, sel, freq, given)
+    kind = units.kind_of(ds[var])
+    k, unit_label = units.axis_scale(kind, q.values)
+    x = _x(q, ds)
     color = color or PALETTE[0]
     v = q.values * k
     ax.fill_between(x, v[0], v[4], color=color, alpha=0.18, lw=0,
-                    label=None if label else "5-95%")
+                    label=None if label else "5-95% of replicates")
     ax.fill_between(x, v[1], v[3], color=color, alpha=0.35, lw=0,
                     label=None if label else "25-75%")
-    ax.plot(x, v[2], color=color, lw=2, label=label or "median")
-    ax.set_ylabel(unit_label)
-    ax.set_title(_label(ds, var, sel), loc="left", fontsize=11)
-    ax.grid(alpha=0.3)
+    ax.plot(x, v[2], color=color, lw=2, marker="o" if freq == "year" else None, ms=3,
+            label=label or "median")
+    ax.set_ylabel(unit_label + _per(ds, var, freq))
+    ax.set_xlabel("calendar year" if freq == "year" else "year (quarters)")
+    ax.set_title(_title(ds, var, sel), loc="left", fontsize=11)
+    _finish_axes(ax, v, kind, _flat_note(x, v[0], v[4]) if label is None else "")
     ax.legend(frameon=False, fontsize=9)
-    ax.margins(x=0)
     return ax
 
 
-def compare_chart(runs: dict, var: str, *, ax=None, **sel):
-    """Scenario comparison: one fan (median, 5-95% band) per run on the same axes.
-    ``runs`` maps a label to a Dataset, e.g. {"baseline": base, "full denial": s3}."""
+def compare_chart(runs: dict, var: str, *, freq=None, given=None, ax=None, **sel):
+    """Scenario comparison: one median and 5-95% band per run on the same axes, per calendar
+    year by default. ``runs`` maps a label to a Dataset, e.g. {"baseline": base,
+    "full denial": s3}."""
     ax = _axes(ax)
     scale = None
+    first = next(iter(runs.values()))
+    if freq is None:
+        freq = "year" if all("replicate" in d.dims for d in runs.values()) else "period"
+    kind = units.kind_of(first[var])
+    values = []
     for i, (name, ds) in enumerate(runs.items()):
-        q, units = _bands(ds, var, sel)
+        q = _bands(ds, var, sel, freq, given)
         if scale is None:
-            scale = _scale(units, q.values)
+            scale = units.axis_scale(kind, q.values)
         k, unit_label = scale
-        x = ds["decimal_year"].values
+        x = _x(q, ds)
         c = PALETTE[i % len(PALETTE)]
         ax.fill_between(x, q.values[0] * k, q.values[4] * k, color=c, alpha=0.15, lw=0)
-        ax.plot(x, q.values[2] * k, color=c, lw=2, label=name)
-        ax.set_ylabel(unit_label)
-    first = next(iter(runs.values()))
-    ax.set_title(_label(first, var, sel) + " - median and 5-95%", loc="left", fontsize=11)
-    ax.grid(alpha=0.3)
+        ax.plot(x, q.values[2] * k, color=c, lw=2, label=name,
+                marker="o" if freq == "year" else None, ms=3)
+        values.append((q.values * k).ravel())
+        ax.set_ylabel(unit_label + _per(ds, var, freq))
+    ax.set_xlabel("calendar year" if freq == "year" else "year")
+    ax.set_title(_title(first, var, sel, ": median and 5-95% of replicates"), loc="left",
+                 fontsize=11)
+    _finish_axes(ax, np.concatenate(values), kind, "")
     ax.legend(frameon=False, fontsize=9)
-    ax.margins(x=0)
     return ax
 
 
-def market_share(ds: xr.Dataset, region: str, *, by: str = "vendor", ax=None):
-    """Stacked shares of a region's market over time (means over replicates): by vendor
-    (legal revenue) or by product (units delivered through every channel)."""
+def event_fan(ds: xr.Dataset, var: str, event: str, when, *, freq=None, ax=None, **sel):
+    """Two fans of one outcome: the replicates in which ``event`` had fired by ``when`` (a
+    period label or a year) and the others, each with its median and 5-95% band and its
+    share of replicates in the legend."""
     ax = _axes(ax)
+    freq = _default_freq(ds, freq)
+    p = float(data.event_mask(ds, {"event": event, "fired_by": when}).mean())
+    kind = units.kind_of(ds[var])
+    regimes = [({"event": event, "fired_by": when}, f"fired by {when} ({100 * p:.0f}%)", p,
+                PALETTE[5]),
+               ({"event": event, "not_fired_by": when},
+                f"not fired by {when} ({100 * (1 - p):.0f}%)", 1 - p, PALETTE[0])]
+    drawn, scale = [], None
+    for given, name, share, color in regimes:
+        if share == 0:
+            continue
+        q = _bands(ds, var, sel, freq, given)
+        if scale is None:
+            scale = units.axis_scale(kind, q.values)
+        k, unit_label = scale
+        x = _x(q, ds)
+        # Light fills and dashed 5% / 95% edges, so overlapping bands stay readable.
+        ax.fill_between(x, q.values[0] * k, q.values[4] * k, color=color, alpha=0.10, lw=0)
+        for edge in (0, 4):
+            ax.plot(x, q.values[edge] * k, color=color, lw=1, ls="--", alpha=0.8)
+        ax.plot(x, q.values[2] * k, color=color, lw=2, label=f"{event} {name}",
+                marker="o" if freq == "year" else None, ms=3)
+        drawn.append((q.values * k).ravel())
+        ax.set_ylabel(unit_label + _per(ds, var, freq))
+    ax.set_xlabel("calendar year" if freq == "year" else "year (quarters)")
+    ax.set_title(_title(ds, var, sel, f": median (solid) and 5-95% (dashed) by whether "
+                                      f"{event} fired"),
+                 loc="left", fontsize=11)
+    _finish_axes(ax, np.concatenate(drawn), kind, "")
+    ax.legend(frameon=False, fontsize=9)
+    return ax
+
+
+def market_share(ds: xr.Dataset, region: str, *, by: str = "vendor", freq=None, ax=None):
+    """Stacked shares of a region's market over time (means over replicates, per calendar
+    year by default): by vendor (legal revenue) or by product (units delivered through every
+    channel)."""
+    ax = _axes(ax)
+    freq = _default_freq(ds, freq)
     if by == "vendor":
-        da = data._select(ds["revenue"], {"region": region})
-        what = "revenue"
+        da = data.aggregate(ds, "revenue", "vendor", freq=freq, region=region)
+        what = "legal revenue"
     elif by == "product":
-        da = data._select(ds["units_sold"], {"region": region}).sum("channel")
-        what = "units"
+        da = data.aggregate(ds, "units_sold", "product", freq=freq, region=region)
+        what = "units delivered through every channel"
     else:
         raise ValueError(f"by must be 'vendor' or 'product', got {by!r}")
     m = data._mean(da).compute()
     if "point" in m.dims:
         m = m.isel(point=0)
+    t = "year" if freq == "year" else "period"
     total = m.sum(by)
-    share = xr.where(total > 0, m / total, 0.0).transpose("period", by)
+    share = xr.where(total > 0, m / total, 0.0).transpose(t, by)
     keep = [str(n) for n in share[by].values if float(share.sel({by: n}).max()) > 0.005]
-    x = ds["decimal_year"].values
+    x = share["year"].values if freq == "year" else ds["decimal_year"].values
     ys = [share.sel({by: n}).values * 100 for n in keep]
     colors = [PALETTE[i % len(PALETTE)] for i in range(len(keep))]
     ax.stackplot(x, *ys, labels=keep, colors=colors, alpha=0.9)
     ax.set_ylim(0, 100)
-    ax.set_ylabel("%")
-    ax.set_title(f"share of {region}'s market by {by} ({what}, mean over replicates)",
+    ax.set_ylabel("% of the market")
+    ax.set_xlabel("calendar year" if freq == "year" else "year")
+    ax.set_title(f"Share of {region}'s market by {by} ({what}; mean over replicates)",
                  loc="left", fontsize=11)
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.margins(x=0)
@@ -160,8 +264,9 @@ def chokepoint_timeline(ds: xr.Dataset, *, products=None, ax=None):
     ax.imshow(img, aspect="auto", interpolation="nearest",
               extent=(x[0] - step / 2, x[-1] + step / 2, len(prods) - 0.5, -0.5))
     ax.set_yticks(range(len(prods)), prods, fontsize=9)
-    ax.set_title("binding input per product (most frequent across replicates; paler = less "
-                 "often)", loc="left", fontsize=11)
+    ax.set_title("Input that limited each product's output, per quarter (most frequent "
+                 "across replicates; paler = less often)", loc="left", fontsize=11)
+    ax.set_xlabel("year")
     handles = [mpatches.Patch(color=colors.get(m, "#888"), label=m) for m in meanings[1:]]
     ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left",
               bbox_to_anchor=(1.0, 1.0))
@@ -188,7 +293,7 @@ def calibration_plot(ds: xr.Dataset, targets, *, ax=None):
     ax.set_yticks(range(len(rows)), [f"{r['name']}" for r in rows], fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel("relative to the published value (1 = published)")
-    ax.set_title("calibration: band (grey), published (|), simulated 5-95% and statistic",
-                 loc="left", fontsize=11)
+    ax.set_title("Calibration: published band (grey), published value (|), simulated 5-95% "
+                 "and statistic (dot)", loc="left", fontsize=11)
     ax.grid(axis="x", alpha=0.3)
     return ax

@@ -12,27 +12,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from . import data, plots  # noqa: E402
+from . import data, plots, units  # noqa: E402
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222;
 padding:0 1em}h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid
 #ddd}table{border-collapse:collapse;font-size:.85em;margin:.5em 0 1.5em}td,th{padding:.25em
-.6em;border-bottom:1px solid #eee;text-align:right}th{background:#f5f5f5}td:first-child,
+.6em;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}th{background:#f5f5f5}td:first-child,
 th:first-child{text-align:left}img{max-width:100%;border:1px solid #eee;margin:.5em 0}
 .meta{color:#666;font-size:.9em}.grid{display:grid;grid-template-columns:1fr 1fr;gap:1em}"""
-
-
-def _fmt(v: float, units: str) -> str:
-    if units == "fraction":
-        return f"{100 * v:.1f}%"
-    a = abs(v)
-    if a >= 1e9:
-        return f"{v / 1e9:.2f} B"
-    if a >= 1e6:
-        return f"{v / 1e6:.2f} M"
-    if a >= 1e4:
-        return f"{v / 1e3:.1f} k"
-    return f"{v:.3g}"
 
 
 def _table(df, columns, formats) -> str:
@@ -42,6 +29,72 @@ def _table(df, columns, formats) -> str:
         cells = "".join(f"<td>{html.escape(f(r))}</td>" for f in formats)
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _unit(ds, var: str) -> str:
+    kind = ds[var].attrs.get("display", "")
+    unit = units.display_unit(kind) or ("units" if kind == "count" else "")
+    r = data.rule(ds[var])
+    if r["time"] == "sum" and r["cells"] == "sum":
+        unit += " per year"
+    return unit.strip()
+
+
+def _headline_table(ds, region: str) -> str:
+    t = data.headline_years(ds, region)
+    if t.empty:
+        return "<p>No headline variables in this file.</p>"
+    has_regimes = "event" in t.columns and t["event"].notna().any()
+    f = units.format_value
+    columns = ["outcome", "unit", "year", "p05", "median", "p95"]
+    formats = [lambda r: r["outcome"], lambda r: _unit(ds, r["variable"]),
+               lambda r: str(r["year"]), lambda r: f(r["display"], r["p05"]),
+               lambda r: f(r["display"], r["p50"]), lambda r: f(r["display"], r["p95"])]
+    if has_regimes:
+        columns += ["two regimes: event (probability)", "median if fired", "median if not"]
+        formats += [lambda r: "" if not isinstance(r.get("event"), str) else
+                    f"{r['event']} by {r['year']} ({100 * r['p_event']:.0f}%)",
+                    lambda r: "" if not isinstance(r.get("event"), str) else
+                    f(r["display"], r["median_fired"]),
+                    lambda r: "" if not isinstance(r.get("event"), str) else
+                    f(r["display"], r["median_not"])]
+    note = ("<p class='meta'>Where a stochastic event splits an outcome into two regimes (both "
+            "at least 5% of replicates, medians a quarter of the 5-95% range apart), the last "
+            "columns give each regime's median: the band alone would hide that the outcome "
+            "is bimodal.</p>") if has_regimes else ""
+    return note + _table(t, columns, formats)
+
+
+def _event_section(ds, name: str, event: str, region: str, out_dir: str, k: int,
+                   images: list) -> str:
+    p = data.event_probability(ds, by_year=True)
+    p = p[p["event"] == event]
+    kind = str(ds["event_kind"].sel(event=event).values) if "event_kind" in ds.coords else "event"
+    policy = str(ds["event_policy"].sel(event=event).values) if "event_policy" in ds.coords \
+        else ""
+    total = float(data.event_probability(ds).set_index("event").loc[event, "probability"])
+    out = [f"<h2>Event: {html.escape(event)} ({html.escape(policy)} {html.escape(kind)}), "
+           f"{html.escape(name)}</h2>",
+           f"<p>It fired in <b>{100 * total:.1f}%</b> of {ds.sizes['replicate']} replicates "
+           f"within the horizon. Share of replicates in which it had fired by the end of each "
+           f"year:</p>",
+           _table(p, ["year", "fired by year end"],
+                  [lambda r: str(r["year"]), lambda r: f"{100 * r['probability']:.1f}%"])]
+    if 0 < total < 1:
+        # The year whose split is closest to even shows both regimes best.
+        when = int(p.iloc[(p["probability"] - 0.5).abs().argsort().iloc[0]]["year"])
+        out.append(f"<p>Outcomes in the replicates where it had fired by the end of {when} and "
+                   f"in those where it had not:</p><div class='grid'>")
+        for var in ("domestic_share_revenue", "market_revenue"):
+            img = _save(plots.event_fan(ds, var, event, when, region=region), out_dir,
+                        f"event_{k}_{event}_{var}.png")
+            images.append(img)
+            out.append(f"<img src='{img}' alt='{html.escape(var)} given {html.escape(event)}'>")
+        out.append("</div>")
+    else:
+        out.append("<p>No conditional fans: the event fired in "
+                   f"{'every' if total >= 1 else 'no'} replicate.</p>")
+    return "\n".join(out)
 
 
 def _save(fig_ax, out_dir: str, name: str) -> str:
@@ -73,15 +126,32 @@ def build(paths: list[str], out_dir: str, *, region: str = "CN", targets=None) -
             f"{ds.attrs.get('chipsim_version')} ({ds.attrs.get('git_commit')}), "
             f"created {ds.attrs.get('created')}</p>")
 
-    images = []
-    parts.append(f"<h2>{html.escape(region)}: outcomes over time ({html.escape(first_name)})</h2>"
+    images, skipped = [], []
+    parts.append("<p class='meta'>Figures are per calendar year unless marked: flows summed over "
+                 "the year, stocks at year end, shares as the ratio of the year's sums (the rules "
+                 "each variable declares in the file). Money in US dollars (B = billion, M = "
+                 "million), compute in EFLOP/s, shares in percent.</p>")
+    per = "per year" if per_replicate else "per quarter (summary-only file)"
+    parts.append(f"<h2>{html.escape(region)}: outcomes {per} ({html.escape(first_name)})</h2>"
                  "<div class='grid'>")
     for var in ("domestic_share_revenue", "market_revenue", "smuggled_units",
-                "effective_compute"):
-        img = _save(plots.fan_chart(first, var, region=region), out_dir, f"fan_{var}.png")
+                "installed_compute", "effective_compute", "unmet_budget"):
+        if var not in first:
+            continue
+        key = "buyer_region" if "buyer" in first[var].dims else "region"
+        try:
+            img = _save(plots.fan_chart(first, var, **{key: region}), out_dir, f"fan_{var}.png")
+        except data.ChipsimFileError:  # a summary-only file cannot add cells up
+            plt.close("all")
+            skipped.append(var)
+            continue
         images.append(img)
         parts.append(f"<img src='{img}' alt='fan chart of {var}'>")
     parts.append("</div>")
+    if skipped:
+        parts.append(f"<p class='meta'>Not drawn from this summary-only file (they add cells "
+                     f"up, which needs per-replicate data): {html.escape(', '.join(skipped))}."
+                     f"</p>")
 
     if len(runs) > 1:
         parts.append(f"<h2>Scenarios compared ({html.escape(region)})</h2><div class='grid'>")
@@ -106,14 +176,18 @@ def build(paths: list[str], out_dir: str, *, region: str = "CN", targets=None) -
             images.append(img)
             parts.append(f"<img src='{img}' alt='calibration against published targets'>")
 
+    for k, (name, ds) in enumerate(runs.items()):
+        if "event_period" not in ds or "replicate" not in ds.dims:
+            continue
+        for event in [str(e) for e in ds["event"].values]:
+            parts.append(_event_section(ds, name, event, region, out_dir, k, images))
+
     for name, ds in runs.items():
-        parts.append(f"<h2>Headline outcomes, {html.escape(region)}: {html.escape(name)} "
-                     f"(p05 / p50 / p95 over replicates)</h2>")
-        t = data.headline_years(ds, region)
-        parts.append(_table(t, ["outcome", "year", "p05", "p50", "p95"], [
-            lambda r: r["outcome"], lambda r: str(r["year"]),
-            lambda r: _fmt(r["p05"], r["units"]), lambda r: _fmt(r["p50"], r["units"]),
-            lambda r: _fmt(r["p95"], r["units"])]))
+        parts.append(f"<h2>Headline outcomes, {html.escape(region)}: {html.escape(name)}</h2>")
+        if "replicate" not in ds.dims:
+            parts.append("<p class='meta'>A summary-only file: each year's last period, not "
+                         "yearly aggregates.</p>")
+        parts.append(_headline_table(ds, region))
 
     if len(runs) > 1 and per_replicate:
         for name, ds in list(runs.items())[1:]:
@@ -121,20 +195,27 @@ def build(paths: list[str], out_dir: str, *, region: str = "CN", targets=None) -
                          f"{html.escape(first_name)}, {html.escape(region)}</h2>")
             try:
                 rows = []
-                for var in ("market_revenue", "domestic_revenue", "smuggled_units"):
-                    d = data.compare(first, ds, var, region=region)
-                    d.insert(0, "outcome", var)
+                for label, var, key in data.HEADLINES[:10]:
+                    if var not in first or var not in ds:
+                        continue
+                    d = data.compare(first, ds, var, **{key: region})
+                    d.insert(0, "outcome", label)
+                    d["kind"] = first[var].attrs.get("display", "")
+                    d["unit"] = _unit(first, var)
                     rows.append(d)
                 import pandas as pd
 
                 d = pd.concat(rows)
-                parts.append(_table(d, ["outcome", "year", "A mean", "B mean",
-                                        "B - A (95% CI)", "B - A p05..p95"], [
-                    lambda r: r["outcome"], lambda r: str(int(r["year"])),
-                    lambda r: _fmt(r["a_mean"], ""), lambda r: _fmt(r["b_mean"], ""),
-                    lambda r: f"{_fmt(r['diff_mean'], '')} ({_fmt(r['diff_ci_low'], '')}, "
-                              f"{_fmt(r['diff_ci_high'], '')})",
-                    lambda r: f"{_fmt(r['diff_p05'], '')} .. {_fmt(r['diff_p95'], '')}"]))
+                f, fd = units.format_value, units.format_difference
+                parts.append(_table(d, ["outcome", "unit", "year", "A mean", "B mean",
+                                        "B - A (95% CI)", "B - A, 5-95% of replicates"], [
+                    lambda r: r["outcome"], lambda r: r["unit"], lambda r: str(int(r["year"])),
+                    lambda r: f(r["kind"], r["a_mean"]), lambda r: f(r["kind"], r["b_mean"]),
+                    lambda r: f"{fd(r['kind'], r['diff_mean'])} "
+                              f"({fd(r['kind'], r['diff_ci_low'])}, "
+                              f"{fd(r['kind'], r['diff_ci_high'])})",
+                    lambda r: f"{fd(r['kind'], r['diff_p05'])} to "
+                              f"{fd(r['kind'], r['diff_p95'])}"]))
             except data.ChipsimFileError as e:
                 parts.append(f"<p>Not paired: {html.escape(str(e))}</p>")
 

@@ -1,7 +1,8 @@
 """Calibration targets (the format of scenarios/calibration/targets.toml), evaluated on a
-chipsim output file the way `chipsim calibrate` does: a variable summed over a calendar
-year's periods and over every cell the selection leaves, or a ratio of two such sums; the
-statistic (mean or median) and the 5-95% range over replicates."""
+chipsim output file the way `chipsim calibrate` does: a variable aggregated over a calendar
+year and over every cell the selection leaves by the rule the file declares for it
+(chipsim.aggregate), or a ratio of two such aggregates; the statistic (mean or median) and
+the 5-95% range over replicates."""
 from __future__ import annotations
 
 import tomllib
@@ -17,14 +18,12 @@ def load(path) -> list[dict]:
         return tomllib.load(f)["target"]
 
 
-def _yearly_sum(ds: xr.Dataset, var: str, select: dict, year: int) -> xr.DataArray:
-    da = data._select(data._variable(ds, var), select)
-    other = [d for d in da.dims if d not in ("replicate", "period")]
-    da = da.sum(other) if other else da
-    in_year = np.floor(ds["decimal_year"].values).astype(int) == year
-    if not in_year.any():
+def _yearly(ds: xr.Dataset, var: str, select: dict, year: int) -> xr.DataArray:
+    """A variable over one calendar year at a selection, by the file's declared rule."""
+    x = data.aggregate(ds, var, freq="year", **select)
+    if year not in x["year"].values:
         raise KeyError(f"year {year} is outside the file's horizon")
-    return da.isel(period=np.flatnonzero(in_year)).sum("period")
+    return x.sel(year=year)
 
 
 def evaluate(ds: xr.Dataset, targets) -> list[dict]:
@@ -37,10 +36,10 @@ def evaluate(ds: xr.Dataset, targets) -> list[dict]:
     for t in targets:
         sel = dict(t.get("select", {}))
         if "variable" in t:
-            x = _yearly_sum(ds, t["variable"], sel, t["year"])
+            x = _yearly(ds, t["variable"], sel, t["year"])
         else:
-            n = _yearly_sum(ds, t["numerator"], sel, t["year"])
-            d = _yearly_sum(ds, t["denominator"], sel, t["year"])
+            n = _yearly(ds, t["numerator"], sel, t["year"])
+            d = _yearly(ds, t["denominator"], sel, t["year"])
             x = xr.where(d != 0, n / d, 0.0)
         v = np.asarray(x.compute().values, dtype=float)
         stat = float(np.median(v)) if t.get("stat", "mean") == "median" else float(v.mean())

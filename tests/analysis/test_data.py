@@ -147,5 +147,10 @@ def test_headline_years_table(runs):
     assert isinstance(t, pd.DataFrame)
     share = t[(t.outcome == "domestic share of revenue") & (t.year == 2025)].iloc[0]
     assert 0.3 < share["p50"] < 0.6 and share["p05"] <= share["p50"] <= share["p95"]
-    assert share["units"] == "fraction"
-    assert set(t[t.outcome == "smuggled units"]["units"]) == {"1"}
+    assert share["display"] == "share"
+    assert set(t[t.outcome == "smuggled units"]["display"]) == {"count"}
+    # Stocks are year-end values, not sums of the year's quarters.
+    ds = chipsim.open(runs["base"])
+    ec = t[(t.outcome == "effective compute (year end)") & (t.year == 2025)].iloc[0]
+    q4 = ds["effective_compute"].sel(region="CN", period="2025Q4").values
+    assert ec["p50"] == pytest.approx(np.median(q4), rel=1e-12)

@@ -31,3 +31,25 @@ def test_notebook_runs(exe, tmp_path, monkeypatch):
     pngs = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(pngs) >= 5  # fan, comparison, market share, chokepoints, calibration
     assert (tmp_path / "nb-baseline.h5").exists()
+
+
+def test_notebook_copied_out_of_the_repository_fails_clearly(tmp_path, monkeypatch):
+    """Friction (issue 10): the root search used to loop forever outside the repository. It
+    now stops at / with a clear message, and CHIPSIM_ROOT points it at the repository."""
+    from nbclient.exceptions import CellExecutionError
+
+    copy = tmp_path / "quickstart.ipynb"
+    copy.write_text(NOTEBOOK.read_text())
+    monkeypatch.delenv("CHIPSIM_ROOT", raising=False)
+    nb = nbformat.read(copy, as_version=4)
+    nb.cells = nb.cells[:2]  # the set-up cell is where the search runs
+    client = NotebookClient(nb, timeout=60, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(CellExecutionError, match="cannot find the chipsim repository at or "
+                                                 "above"):
+        client.execute()
+    monkeypatch.setenv("CHIPSIM_ROOT", str(ROOT))
+    nb = nbformat.read(copy, as_version=4)
+    nb.cells = nb.cells[:2]
+    NotebookClient(nb, timeout=60, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()

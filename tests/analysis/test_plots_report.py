@@ -18,17 +18,45 @@ TARGETS = ROOT / "scenarios" / "calibration" / "targets.toml"
 
 def test_fan_chart_draws_median_and_bands(runs):
     ds = chipsim.open(runs["base"])
+    # Per calendar year by default: a share is the ratio of the year's sums (computed here
+    # from the raw numerator and denominator, independently of the package).
     ax = chipsim.fan_chart(ds, "domestic_share_revenue", region="CN")
     median = ax.get_lines()[0].get_ydata()
-    want = ds["domestic_share_revenue"].sel(region="CN").quantile(0.5, "replicate").values
-    np.testing.assert_allclose(median, 100 * want)  # shares are drawn in %
+    years = np.floor(ds["decimal_year"].values).astype(int)
+    num = ds["domestic_revenue"].sel(region="CN").values
+    den = ds["market_revenue"].sel(region="CN").values
+    want = [np.median(num[:, years == y].sum(1) / den[:, years == y].sum(1))
+            for y in sorted(set(years))]
+    np.testing.assert_allclose(median, 100 * np.array(want), rtol=1e-12)  # drawn in %
     assert len(ax.collections) == 2 and ax.get_ylabel() == "%"
+    assert ax.get_ylim() == (0, 100)  # shares span the whole axis
+    assert ax.get_xlabel() == "calendar year" and list(ax.get_lines()[0].get_xdata()) == \
+        sorted(set(years))
+    plt.close("all")
+    # Quarterly views stay available and show the stored per-period shares.
+    ax = chipsim.fan_chart(ds, "domestic_share_revenue", freq="period", region="CN")
+    want = ds["domestic_share_revenue"].sel(region="CN").quantile(0.5, "replicate").values
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), 100 * want, rtol=1e-12)
+    plt.close("all")
+
+
+def test_fan_chart_labels_flows_and_shows_zero_spread(runs):
+    ds = chipsim.open(runs["base"])
+    ax = chipsim.fan_chart(ds, "market_revenue", region="CN")
+    assert ax.get_ylabel() == "USD billion per year" and ax.get_ylim()[0] == 0
+    assert ax.get_title(loc="left") == "Legal accelerator market (revenue of every vendor) - CN"
+    plt.close("all")
+    # Smuggling sits at the channel's capacity from 2025: zero spread, said in words.
+    ax = chipsim.fan_chart(ds, "smuggled_units", region="CN")
+    notes = [t.get_text() for t in ax.texts]
+    assert any(n.startswith("no spread across replicates in 2025") for n in notes), notes
+    assert ax.get_ylim()[0] == 0  # the flat line is not magnified by a truncated axis
     plt.close("all")
 
 
 def test_fan_chart_from_a_summary_only_file(runs):
     ax = chipsim.fan_chart(chipsim.open(runs["summary"]), "market_revenue", region="CN")
-    assert ax.get_ylabel() == "USD bn"
+    assert ax.get_ylabel() == "USD billion per quarter"
     plt.close("all")
 
 
@@ -85,7 +113,13 @@ def test_report_references_only_existing_non_empty_pngs(runs, tmp_path):
     page = (out / "index.html").read_text()
     p = _Images()
     p.feed(page)
-    assert len(p.src) == 9 and not p.other  # no external scripts, styles or links
+    # 6 fans, 2 overlays, market share, chokepoints, calibration, and two conditional fans
+    # per event that fired in some but not all replicates of a run.
+    assert len(p.src) >= 11 and not p.other  # no external scripts, styles or links
+    assert "Event: tightening (us event), baseline" in page
+    assert "fired by" in page
+    # The headline table gives both regimes' medians where the tightening splits an outcome.
+    assert "<th>median if fired</th><th>median if not</th>" in page
     for src in p.src:
         f = out / src
         assert f.parent == out and f.stat().st_size > 1000, src
@@ -94,7 +128,8 @@ def test_report_references_only_existing_non_empty_pngs(runs, tmp_path):
     assert "Paired difference full-denial - baseline" in page
     # shares as percentages, counts as counts
     def row(outcome):
-        start = page.index(f"<td>{outcome}</td><td>2025</td>")
+        start = page.index(f"<td>{outcome}</td><td>")
+        start = page.index("<td>2025</td>", start)
         return page[start:page.index("</tr>", start)]
 
     share = row("domestic share of revenue")
