@@ -239,6 +239,7 @@ def chokepoint_timeline(ds: xr.Dataset, *, products=None, ax=None):
     if "stat" in da.dims:
         raise data.ChipsimFileError("the chokepoint timeline needs per-replicate data; this "
                                     "file holds summaries only")
+    data._check_dims(da, [])
     if "point" in da.dims:
         da = da.isel(point=0)
     if products is not None:

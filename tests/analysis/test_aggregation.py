@@ -150,10 +150,13 @@ def test_unknown_dimensions_are_refused_never_summed(pair):
     both = xr.concat([pair["a"], pair["b"]], dim="scenario")
     for call in (lambda: chipsim.summary(both, "market_revenue", region="CN", freq="year"),
                  lambda: chipsim.compare(both, both, "market_revenue", region="CN"),
-                 lambda: chipsim.fan_chart(both, "market_revenue", region="CN")):
+                 lambda: chipsim.fan_chart(both, "market_revenue", region="CN"),
+                 lambda: chipsim.market_share(both, "CN"),
+                 lambda: chipsim.chokepoint_timeline(both)):
         with pytest.raises(ValueError, match="dimension 'scenario' that chipsim does not know "
                                              "how to aggregate; select one label"):
             call()
+        __import__("matplotlib.pyplot").pyplot.close("all")
     kept = chipsim.summary(both, "market_revenue", by="scenario", region="CN", freq="year")
     one = chipsim.summary(pair["a"], "market_revenue", region="CN", freq="year")
     np.testing.assert_allclose(kept[kept.scenario == 0]["mean"].values, one["mean"].values)
