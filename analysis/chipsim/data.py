@@ -124,8 +124,12 @@ def _variables(ds: xr.Dataset) -> list[str]:
 
 def _select(da: xr.DataArray, sel: dict) -> xr.DataArray:
     """Select labels; a key may be a dimension or an auxiliary coordinate such as
-    ``buyer_region`` (every buyer of that region)."""
+    ``buyer_region`` (every buyer of that region), also named by the dimension its values
+    name (``region="CN"`` on a buyer variable)."""
     for key, label in sel.items():
+        if key not in da.dims:  # region="CN" on a buyer variable: its buyer_region
+            key = next((a for a, d in _AUX.items() if d in da.dims and a.endswith("_" + key)),
+                       key)
         if key in _AUX and _AUX[key] in da.dims:
             values = [str(x) for x in da[key].values]
             labels = label if isinstance(label, (list, tuple)) else [label]

@@ -48,9 +48,11 @@ Aggregate::Term Aggregate::term(const VariableInfo& v, const Selection& select,
         allowed[d][k] = k == i;
       continue;
     }
+    // An auxiliary coordinate, named as itself ("buyer_region") or by the dimension its
+    // values name ("region" on a variable with a buyer dimension: the region's buyers).
     const Auxiliary* aux = nullptr;
     for (const auto& a : kAuxiliaries)
-      if (key == a.name && dim_index(a.dim) < D) aux = &a;
+      if ((key == a.name || key == a.values) && dim_index(a.dim) < D) aux = &a;
     if (!aux) {
       std::vector<std::string> dims(v.dims.begin(), v.dims.end());
       throw AggregationError(std::string(v.name) + " has no dimension '" + key +

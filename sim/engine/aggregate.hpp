@@ -42,8 +42,10 @@ using DataLookup = std::function<const double*(const VariableInfo& variable)>;
 class Aggregate {
  public:
   // Resolves `variable` at `select` over periods [first, last]. A selection key is a
-  // dimension of the variable, or an auxiliary coordinate of one ("buyer_region",
-  // "vendor_region", "product_vendor"); keys naming neither are an error, as are unknown
+  // dimension of the variable, or an auxiliary coordinate of one, named as itself
+  // ("buyer_region", "vendor_region", "product_vendor") or by the dimension its values name
+  // (`region = "CN"` on a buyer variable selects the buyers in CN; `vendor = "V"` on a
+  // product variable selects V's products). Keys naming neither are an error, as are unknown
   // labels and, for variables that do not add up, a selection leaving more than one cell.
   [[nodiscard]] static Aggregate resolve(const std::string& variable, const Selection& select,
                                          const LabelLookup& labels, int first, int last);

@@ -164,6 +164,16 @@ def test_unknown_dimensions_are_refused_never_summed(pair):
         chipsim.summary(pair["a"], "binding_input", freq="year")
 
 
+def test_selection_through_auxiliary_coordinates(pair):
+    ds = pair["a"]
+    by_aux = chipsim.summary(ds, "unmet_budget", buyer_region="CN", freq="year")
+    by_dim_name = chipsim.summary(ds, "unmet_budget", region="CN", freq="year")
+    cn = [b for b, r in zip(ds["buyer"].values, ds["buyer_region"].values) if r == "CN"]
+    manual = chipsim.summary(ds.sel(buyer=cn), "unmet_budget", freq="year")
+    np.testing.assert_allclose(by_aux["mean"], manual["mean"], rtol=1e-12)
+    np.testing.assert_allclose(by_dim_name["mean"], manual["mean"], rtol=1e-12)
+
+
 def test_every_variable_declares_its_rule(pair):
     ds = pair["a"]
     for v in ds.data_vars:

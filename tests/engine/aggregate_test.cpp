@@ -93,6 +93,8 @@ TEST_F(AggregateTest, CategoriesDoNotAddUp) {
 TEST_F(AggregateTest, AuxiliaryCoordinatesSelectCells) {
   EXPECT_DOUBLE_EQ(agg("unmet_budget", {{"buyer_region", "X"}}), 11);
   EXPECT_DOUBLE_EQ(agg("unmet_budget", {{"buyer_region", "Y"}}), 100);
+  // Named by the dimension its values name: region = X on a buyer variable.
+  EXPECT_DOUBLE_EQ(agg("unmet_budget", {{"region", "X"}}), 11);
 }
 
 TEST_F(AggregateTest, ErrorsNameWhatWouldWork) {
