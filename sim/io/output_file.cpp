@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 #include "io/sha256.hpp"
@@ -345,6 +346,7 @@ class Hdf5Writer final : public OutputWriter {
 
  private:
   void create_layout();
+  void open_datasets();
   void check_resume();
   std::vector<hsize_t> shape_of(int variable) const;
   // units, long_name, coordinates and the aggregation rules of a variable's dataset.
@@ -422,19 +424,34 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& scenario, const 
                         "cannot open '" + path + "' to resume");
     check_resume();
     written_ = static_cast<int>(read_attr_i64(file_, "replicates_written", 0));
-    if (!options_.summary_only) {
-      for (int v : vars_)
-        datasets_.push_back(dataset_handle(H5Dopen2(file_, variables()[v].name, no_chunk_cache()),
-                                           std::string("open ") + variables()[v].name));
-      if (events_ > 0)
-        event_dataset_ =
-            dataset_handle(H5Dopen2(file_, "event_period", H5P_DEFAULT), "open event_period");
-    }
+    open_datasets();
     return;
   }
-  file_ = file_handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+  // The skeleton (every attribute, coordinate and empty dataset) is built under a temporary
+  // name and renamed to the partial file only once flushed and closed: a kill during its
+  // creation leaves no partial file that cannot be opened, only a stray skeleton that the
+  // next run truncates.
+  const std::string skeleton = path + ".creating";
+  file_ = file_handle(H5Fcreate(skeleton.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                       "cannot create '" + path + "'");
   create_layout();
+  close();
+  std::error_code ec;
+  std::filesystem::rename(skeleton, path, ec);
+  if (ec) throw IoError("cannot create '" + path + "': " + ec.message());
+  file_ =
+      file_handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "cannot open '" + path + "'");
+  open_datasets();
+}
+
+void Hdf5Writer::open_datasets() {
+  if (options_.summary_only) return;
+  for (int v : vars_)
+    datasets_.push_back(dataset_handle(H5Dopen2(file_, variables()[v].name, no_chunk_cache()),
+                                       std::string("open ") + variables()[v].name));
+  if (events_ > 0)
+    event_dataset_ =
+        dataset_handle(H5Dopen2(file_, "event_period", H5P_DEFAULT), "open event_period");
 }
 
 Hdf5Writer::~Hdf5Writer() {
@@ -491,7 +508,6 @@ void Hdf5Writer::create_layout() {
                                     std::string("open ") + dim_names[i]);
       check(H5DSattach_scale(d, scale, i), std::string("attach ") + dim_names[i]);
     }
-    event_dataset_ = std::move(d);
   }
 
   for (int v : vars_) {
@@ -527,7 +543,6 @@ void Hdf5Writer::create_layout() {
       check(H5DSattach_scale(d, scale, static_cast<unsigned>(i)),
             std::string("attach ") + var_dims[i] + " to " + info.name);
     }
-    datasets_.push_back(std::move(d));
   }
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
 }
