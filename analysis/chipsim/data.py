@@ -189,8 +189,14 @@ def _year_of(da: xr.DataArray) -> np.ndarray:
 def _over_time(da: xr.DataArray, how: str, freq: str) -> xr.DataArray:
     if freq == "period":
         return da
+    if freq == "total":  # the whole span of periods given
+        if how == "sum":
+            return da.sum("period")
+        if how == "point":
+            return da.isel(period=-1, drop=True)
+        raise ValueError(f"no aggregation over periods for time rule {how!r}")
     if freq != "year":
-        raise ValueError(f"freq must be 'period' or 'year', got {freq!r}")
+        raise ValueError(f"freq must be 'period', 'year' or 'total', got {freq!r}")
     g = da.assign_coords(year=("period", _year_of(da))).groupby("year")
     if how == "sum":
         return g.sum("period")
@@ -221,7 +227,9 @@ def aggregate(ds: xr.Dataset, var: str, by=None, *, freq: str = "period", given=
     are added, shares become the ratio of their aggregated numerator and denominator, prices
     a quantity-weighted mean; categories and indices are refused unless one cell is left.
     ``freq="year"`` aggregates each calendar year: flows summed, stocks at year end, shares
-    as the ratio of the year's sums, prices weighted by the year's quantities. ``given``
+    as the ratio of the year's sums, prices weighted by the year's quantities;
+    ``freq="total"`` the whole span of periods given (select it first, e.g.
+    ``ds.isel(period=slice(6, 8))``). ``given``
     keeps only the replicates matching an event condition (:func:`event_mask`); the others
     become NaN. The result keeps ``point``, ``replicate`` (or ``stat``), the ``by``
     dimensions and ``period`` or ``year``.

@@ -24,7 +24,7 @@ std::string report_table(const std::vector<Target>& targets, const Evaluation& e
   for (std::size_t k = 0; k < targets.size(); ++k) {
     const Target& t = targets[k];
     const TargetOutcome& o = e.outcomes[k];
-    os << "| " << t.name << " | " << t.year << " | " << format_number(t.value) << " | "
+    os << "| " << t.name << " | " << t.window.text() << " | " << format_number(t.value) << " | "
        << format_number(t.low) << " - " << format_number(t.high) << " | "
        << format_number(o.statistic) << " (" << t.stat << ") | " << format_number(o.p05) << " - "
        << format_number(o.p95) << " | " << (o.in_band ? "yes" : "**no**") << " |\n";

@@ -51,74 +51,100 @@ std::vector<TargetStatistic> TargetStatistic::resolve(const std::vector<Target>&
     st.target_ = target;
     bool ok = true;
 
-    std::vector<int> periods;
-    for (int t = 0; t < cal.periods; ++t)
-      if (cal.year(t) == target.year) periods.push_back(t);
-    if (periods.empty()) {
-      diags.error(target.year_loc, target.key + ".year",
-                  "year " + std::to_string(target.year) + " is outside the simulated horizon " +
-                      cal.label(0) + " to " + cal.label(cal.periods - 1) + " of scenario '" +
-                      scenario.name + "'");
-      ok = false;
-    } else if (static_cast<double>(periods.size()) < cal.periods_per_year()) {
-      diags.error(target.year_loc, target.key + ".year",
-                  "year " + std::to_string(target.year) + " is only partly simulated (" +
-                      cal.label(periods.front()) + " to " + cal.label(periods.back()) +
-                      "); expected a year the horizon covers in full");
-      ok = false;
+    // The window as a span of periods [first, last].
+    const TargetWindow& w = target.window;
+    const std::string wkey = target.key + "." + w.key();
+    int first = -1, last = -1;
+    auto year_span = [&](int year, bool want_first) {
+      std::vector<int> periods;
+      for (int t = 0; t < cal.periods; ++t)
+        if (cal.year(t) == year) periods.push_back(t);
+      if (periods.empty()) {
+        diags.error(w.loc, wkey,
+                    "year " + std::to_string(year) + " is outside the simulated horizon " +
+                        cal.label(0) + " to " + cal.label(cal.periods - 1) + " of scenario '" +
+                        scenario.name + "'");
+        ok = false;
+        return -1;
+      }
+      if (static_cast<double>(periods.size()) < cal.periods_per_year()) {
+        diags.error(w.loc, wkey,
+                    "year " + std::to_string(year) + " is only partly simulated (" +
+                        cal.label(periods.front()) + " to " + cal.label(periods.back()) +
+                        "); expected a year the horizon covers in full");
+        ok = false;
+        return -1;
+      }
+      return want_first ? periods.front() : periods.back();
+    };
+    auto period_index = [&](const std::string& text) {
+      std::string why;
+      const auto d = parse_date(text, why);
+      const int t = d ? cal.index_of(*d) : -1;
+      if (!d || t < 0 || t >= cal.periods) {
+        diags.error(w.loc, wkey,
+                    "period '" + text + "' is " + (d ? "outside the simulated horizon " : "not ") +
+                        (d ? cal.label(0) + " to " + cal.label(cal.periods - 1)
+                           : "a period; expected " + why));
+        ok = false;
+        return -1;
+      }
+      return t;
+    };
+    if (w.kind == TargetWindow::periods) {
+      first = period_index(w.first_period);
+      last = period_index(w.last_period);
+      if (ok && last < first) {
+        diags.error(
+            w.loc, wkey,
+            "expected [first, last] in order, got " + w.first_period + " after " + w.last_period);
+        ok = false;
+      }
+    } else {
+      first = year_span(w.first_year, true);
+      if (ok) last = year_span(w.last_year, false);
     }
 
-    auto build = [&](const std::string& name, const SourceLoc& loc, const std::string& key,
-                     std::optional<Aggregate>& sum) {
-      const VariableInfo* info = find_variable(name);
-      if (!info) {
-        diags.error(loc, target.key + "." + key,
-                    "unknown variable '" + name + "'" + did_you_mean(name, variable_names()) +
-                        "; expected one of " + join_names(variable_names()));
+    const LabelLookup labels = scenario_labels(scenario);
+    // `which`: variable, numerator or denominator; a ratio side given as a table names its
+    // variable as `variable` under its own key (target[i].numerator.variable).
+    auto build = [&](const TargetSide& side, const char* which, std::optional<Aggregate>& sum) {
+      const char* what = side.key == target.key ? which : "variable";
+      if (!find_variable(side.variable)) {
+        diags.error(side.variable_loc, side.key + "." + what,
+                    "unknown variable '" + side.variable + "'" +
+                        did_you_mean(side.variable, variable_names()) + "; expected one of " +
+                        join_names(variable_names()));
         ok = false;
         return;
       }
-      // Per non-period dimension: the selected index, or -1 for all.
-      std::vector<int> chosen(info->dims.size(), -1);
-      for (std::size_t k = 0; k < target.select.size(); ++k) {
-        const auto& [dim, label] = target.select[k];
-        const auto at = std::find_if(info->dims.begin(), info->dims.end(),
-                                     [&](const char* d) { return dim == d; });
-        if (at == info->dims.end()) {
-          std::vector<std::string> dims(info->dims.begin(), info->dims.end());
-          diags.error(target.select_locs[k], target.key + ".select." + dim,
-                      "variable '" + name + "' has no dimension '" + dim +
-                          "'; its dimensions are " + join_names(dims) +
-                          " (period is chosen by year)");
-          ok = false;
-          continue;
-        }
-        const auto labels = dimension_labels(scenario, dim);
-        const auto it = std::find(labels.begin(), labels.end(), label);
-        if (it == labels.end()) {
-          diags.error(target.select_locs[k], target.key + ".select." + dim,
-                      "unknown " + dim + " '" + label + "'" + did_you_mean(label, labels) +
-                          "; expected one of " + join_names(labels));
-          ok = false;
-          continue;
-        }
-        chosen[static_cast<std::size_t>(at - info->dims.begin())] =
-            static_cast<int>(it - labels.begin());
-      }
       if (!ok) return;
+      // Each selection on its own first, so an error points at its line.
+      bool side_ok = true;
+      for (std::size_t k = 0; k < side.select.size(); ++k) {
+        try {
+          (void)Aggregate::resolve(side.variable, {side.select[k]}, labels, first, last);
+        } catch (const AggregationError& e) {
+          diags.error(side.select_locs[k], side.key + ".select." + side.select[k].first, e.what());
+          side_ok = false;
+        }
+      }
+      if (!side_ok) {
+        ok = false;
+        return;
+      }
       try {
-        sum = Aggregate::resolve(name, target.select, scenario_labels(scenario), periods.front(),
-                                 periods.back());
+        sum = Aggregate::resolve(side.variable, side.select, labels, first, last);
       } catch (const AggregationError& e) {
-        diags.error(loc, target.key + "." + key, e.what());
+        diags.error(side.variable_loc, side.key + "." + what, e.what());
         ok = false;
       }
     };
-    if (target.variable.empty()) {
-      build(target.numerator, target.numerator_loc, "numerator", st.numerator_);
-      build(target.denominator, target.denominator_loc, "denominator", st.denominator_);
+    if (target.ratio()) {
+      build(target.first_side(), "numerator", st.numerator_);
+      build(target.second_side(), "denominator", st.denominator_);
     } else {
-      build(target.variable, target.variable_loc, "variable", st.numerator_);
+      build(target.first_side(), "variable", st.numerator_);
     }
     if (ok) out.push_back(std::move(st));
   }

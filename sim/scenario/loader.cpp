@@ -1277,31 +1277,103 @@ std::vector<Target> convert_targets(const toml::table& root, const std::string& 
       r.error("variable", "give either variable or numerator and denominator, not both");
     if (!has_variable && !has_ratio)
       r.missing("variable", "a variable name, or numerator and denominator");
+    // A selection table (dimension or coordinate -> label) into `side`.
+    auto read_select = [&](Reader& from, const std::string& owner, TargetSide& side) {
+      const toml::table* sel = from.table("select", false);
+      if (!sel) return;
+      for (const auto& [k, v] : *sel) {
+        const std::string dim(k.str());
+        if (!v.is_string()) {
+          diags.error(loc_of(v), owner + ".select." + dim,
+                      "expected a label as a string, got " + type_name(v) + " " + show(v));
+          continue;
+        }
+        side.select.emplace_back(dim, v.as_string()->get());
+        side.select_locs.push_back(loc_of(v));
+      }
+    };
+    TargetSide own;
+    read_select(r, key, own);
+    x.select = own.select;
+    x.select_locs = own.select_locs;
     if (has_variable) {
       x.variable = r.string("variable", true).value_or("");
       x.variable_loc = r.loc("variable");
     }
+    // A ratio side: a variable name sharing the target's select, or a table with its own
+    // variable and select.
+    auto read_side = [&](const char* which, std::string& name, SourceLoc& name_loc,
+                         TargetSide& side) {
+      const toml::node* n = r.node(which);
+      side.key = key;
+      if (!n) {
+        r.missing(which, "a variable name, or a table with variable and select");
+        return;
+      }
+      if (const toml::table* sub = n->as_table()) {
+        side.key = key + "." + which;
+        Reader sr(*sub, side.key, diags);
+        side.variable = sr.string("variable", true).value_or("");
+        side.variable_loc = sr.loc("variable");
+        read_select(sr, side.key, side);
+        sr.finish(" in a ratio side (expected variable and select)");
+        if (!x.select.empty())
+          r.error(which, "give select either on the target or on each ratio side, not both");
+      } else {
+        side.variable = r.string(which, true).value_or("");
+        side.variable_loc = r.loc(which);
+        side.select = x.select;
+        side.select_locs = x.select_locs;
+      }
+      name = side.variable;
+      name_loc = side.variable_loc;
+    };
     if (has_ratio) {
-      x.numerator = r.string("numerator", true).value_or("");
-      x.denominator = r.string("denominator", true).value_or("");
-      x.numerator_loc = r.loc("numerator");
-      x.denominator_loc = r.loc("denominator");
+      read_side("numerator", x.numerator, x.numerator_loc, x.numerator_side);
+      read_side("denominator", x.denominator, x.denominator_loc, x.denominator_side);
     }
-    if (const toml::table* sel = r.table("select", false)) {
-      for (const auto& [k, v] : *sel) {
-        const std::string dim(k.str());
-        if (!v.is_string()) {
-          diags.error(loc_of(v), key + ".select." + dim,
-                      "expected a label as a string, got " + type_name(v) + " " + show(v));
-          continue;
-        }
-        x.select.emplace_back(dim, v.as_string()->get());
-        x.select_locs.push_back(loc_of(v));
+    // The time window: exactly one of year, years, periods.
+    const int windows =
+        (t->get("year") ? 1 : 0) + (t->get("years") ? 1 : 0) + (t->get("periods") ? 1 : 0);
+    if (windows == 0)
+      r.missing("year",
+                "a calendar year such as 2025 (or years = [2025, 2030], or periods = "
+                "[\"2025Q3\", \"2025Q4\"])");
+    if (windows > 1) {
+      (void)r.node("years"), (void)r.node("periods");  // known keys, only too many of them
+      r.error(t->get("years") ? "years" : "periods",
+              "give one time window: year, years or periods, not several");
+    }
+    if (t->get("year")) {
+      x.window.kind = TargetWindow::year;
+      x.year = static_cast<int>(r.integer("year", 1900, 2200, 0));
+      x.window.first_year = x.window.last_year = x.year;
+      x.window.loc = x.year_loc = r.loc("year");
+    } else if (const toml::node* ys = r.node("years")) {
+      x.window.kind = TargetWindow::years;
+      x.window.loc = x.year_loc = loc_of(*ys);
+      const auto* a = ys->as_array();
+      if (!a || a->size() != 2 || !(*a)[0].is_integer() || !(*a)[1].is_integer()) {
+        r.error("years", "expected two calendar years [first, last], got " + show(*ys));
+      } else {
+        x.window.first_year = static_cast<int>((*a)[0].as_integer()->get());
+        x.window.last_year = static_cast<int>((*a)[1].as_integer()->get());
+        if (x.window.last_year < x.window.first_year)
+          r.error("years", "expected [first, last] with first <= last, got " + show(*ys));
+      }
+    } else if (const toml::node* ps = r.node("periods")) {
+      x.window.kind = TargetWindow::periods;
+      x.window.loc = x.year_loc = loc_of(*ps);
+      const auto* a = ps->as_array();
+      if (!a || a->size() != 2 || !(*a)[0].is_string() || !(*a)[1].is_string())
+        r.error("periods",
+                "expected two periods [first, last] such as [\"2025Q3\", \"2025Q4\"], got " +
+                    show(*ps));
+      else {
+        x.window.first_period = (*a)[0].as_string()->get();
+        x.window.last_period = (*a)[1].as_string()->get();
       }
     }
-    x.year = static_cast<int>(r.integer("year", 1900, 2200, 0));
-    if (!t->get("year")) r.missing("year", "a calendar year such as 2025");
-    x.year_loc = r.loc("year");
     x.stat = r.choice("stat", {"mean", "median"}, std::string("mean")).value_or("mean");
     x.value = r.number("value", Range{-kInf, kInf}, true).value_or(0);
     x.low = r.number("low", Range{-kInf, kInf}, true).value_or(0);

@@ -1,5 +1,7 @@
 #include "scenario/scenario.hpp"
 
+#include "scenario/targets.hpp"
+
 #include <algorithm>
 
 namespace chipsim {
@@ -122,6 +124,27 @@ const char* to_string(TriggerVariable v) {
       return "smuggled_units";
   }
   return "?";
+}
+
+std::string TargetWindow::text() const {
+  switch (kind) {
+    case year:
+      return std::to_string(first_year);
+    case years:
+      return std::to_string(first_year) + "-" + std::to_string(last_year);
+    case periods:
+      return first_period + "-" + last_period;
+  }
+  return "";
+}
+
+TargetSide Target::first_side() const {
+  if (ratio()) return numerator_side;
+  return {variable, select, variable_loc, select_locs, key};
+}
+
+TargetSide Target::second_side() const {
+  return denominator_side;
 }
 
 }  // namespace chipsim

@@ -79,7 +79,8 @@ TEST(TargetStatistic, UnknownVariableLabelDimensionAndYearAreLocatedErrors) {
   t.select[1].first = "product";
   ds = resolve_errors(t);
   ASSERT_EQ(ds.size(), 1u);
-  EXPECT_NE(ds[0].message.find("has no dimension 'product'; its dimensions are vendor, region"),
+  EXPECT_NE(ds[0].message.find("has no dimension 'product'; its dimensions are period, vendor, "
+                               "region"),
             std::string::npos)
       << ds[0].message;
 
@@ -193,6 +194,91 @@ source = "test"
   EXPECT_NEAR(r.values[0], 3e10, 0.02 * 3e10);
   EXPECT_TRUE(r.evaluation.all_in_band());
   EXPECT_LE(r.evaluations, 61);
+}
+
+// Windows of several years or of periods, ratio sides with their own selections, and
+// selections through a coordinate (region on a buyer variable, vendor on a product one),
+// against sums taken by hand.
+TEST(TargetStatistic, WindowsSidesAndCoordinateSelections) {
+  const Scenario s = test::baseline();
+  const auto targets = load_targets_text(R"([[target]]
+name = "spend"
+variable = "buyer_spend"
+select = { region = "CN" }
+years = [2025, 2026]
+value = 1
+low = 0
+high = 2
+source = "s"
+
+[[target]]
+name = "h20"
+variable = "units_sold"
+select = { product = "H20", region = "CN" }
+periods = ["2025Q3", "2025Q4"]
+value = 1
+low = 0
+high = 2
+source = "s"
+
+[[target]]
+name = "ratio"
+years = [2024, 2025]
+value = 1
+low = 0
+high = 2
+source = "s"
+[target.numerator]
+variable = "buyer_spend"
+select = { region = "CN" }
+[target.denominator]
+variable = "buyer_spend"
+select = { region = "US" }
+
+[[target]]
+name = "huawei"
+variable = "production"
+select = { vendor = "Huawei" }
+year = 2024
+value = 1
+low = 0
+high = 2
+source = "s"
+)",
+                                         "w.toml");
+  const auto st = TargetStatistic::resolve(targets, s);
+  Trajectory t;
+  Model(s).run(t, 0, 0, 5, RunOptions{});
+  auto in_years = [&](int p, int a, int b) {
+    return s.calendar.year(p) >= a && s.calendar.year(p) <= b;
+  };
+  auto spend = [&](const char* region, int a, int b) {
+    double x = 0;
+    for (int p = 0; p < t.periods; ++p)
+      for (std::size_t k = 0; k < s.buyers.size(); ++k)
+        if (in_years(p, a, b) && s.regions[s.buyers[k].region].name == region)
+          x += t.buyer_spend.at(p, static_cast<int>(k));
+    return x;
+  };
+  EXPECT_DOUBLE_EQ(st[0].of(t), spend("CN", 2025, 2026));
+  int h20 = 0, cn = 0, q3 = s.calendar.index_of({2025, 7, 1});
+  while (s.products[h20].name != "H20")
+    ++h20;
+  while (s.regions[cn].name != "CN")
+    ++cn;
+  double units = 0;
+  for (int p = q3; p <= q3 + 1; ++p)
+    for (int c = 0; c < t.channels; ++c)
+      units += t.units_sold.at(p, h20, cn, c);
+  EXPECT_DOUBLE_EQ(st[1].of(t), units);
+  EXPECT_DOUBLE_EQ(st[2].of(t), spend("CN", 2024, 2025) / spend("US", 2024, 2025));
+  double huawei = 0;
+  for (int p = 0; p < t.periods; ++p)
+    for (std::size_t q = 0; q < s.products.size(); ++q)
+      if (s.calendar.year(p) == 2024 && s.vendors[s.products[q].vendor].name == "Huawei")
+        huawei += t.production.at(p, static_cast<int>(q));
+  EXPECT_DOUBLE_EQ(st[3].of(t), huawei);
+  EXPECT_GT(huawei, 0);
 }
 
 }  // namespace

@@ -105,5 +105,84 @@ TEST(Targets, UnreadableFileIsAnError) {
   }
 }
 
+// The format of shared/calibration/targets.toml's header: windows of years or periods, and
+// ratios whose sides select differently.
+const std::string kWindows = R"([[target]]
+name = "spend"
+variable = "buyer_spend"
+select = { region = "CN" }
+years = [2025, 2030]
+value = 4.9e11
+low = 3.5e11
+high = 6.5e11
+source = "s"
+
+[[target]]
+name = "h20"
+variable = "units_sold"
+select = { product = "H20", region = "CN" }
+periods = ["2025Q3", "2025Q4"]
+value = 5000
+low = 0
+high = 40000
+source = "s"
+
+[[target]]
+name = "ratio"
+years = [2024, 2025]
+value = 0.18
+low = 0.12
+high = 0.40
+source = "s"
+[target.numerator]
+variable = "buyer_spend"
+select = { region = "CN" }
+[target.denominator]
+variable = "buyer_spend"
+select = { region = "US" }
+)";
+
+TEST(Targets, WindowsAndRatioSidesRead) {
+  const auto t = load_targets_text(kWindows, "w.toml");
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].window.kind, TargetWindow::years);
+  EXPECT_EQ(t[0].window.text(), "2025-2030");
+  EXPECT_EQ(t[1].window.kind, TargetWindow::periods);
+  EXPECT_EQ(t[1].window.text(), "2025Q3-2025Q4");
+  ASSERT_TRUE(t[2].ratio());
+  EXPECT_EQ(t[2].first_side().variable, "buyer_spend");
+  EXPECT_EQ(t[2].first_side().select,
+            (std::vector<std::pair<std::string, std::string>>{{"region", "CN"}}));
+  EXPECT_EQ(t[2].second_side().select,
+            (std::vector<std::pair<std::string, std::string>>{{"region", "US"}}));
+  EXPECT_EQ(t[2].second_side().key, "target[2].denominator");
+  // A shared select applies to both string sides.
+  const auto one = load_targets_text(kOne, "t.toml");
+  EXPECT_EQ(one[0].second_side().select, one[0].select);
+}
+
+TEST(Targets, WindowErrorsAreLocated) {
+  struct Case {
+    std::string from, to, key, fragment;
+  };
+  const std::vector<Case> cases = {
+      {"years = [2025, 2030]", "years = [2030, 2025]", "target[0].years", "first <= last"},
+      {"years = [2025, 2030]", "years = [2025]", "target[0].years", "expected two calendar years"},
+      {"years = [2025, 2030]", "years = [2025, 2030]\nyear = 2025", "target[0].years",
+       "give one time window"},
+      {"periods = [\"2025Q3\", \"2025Q4\"]", "periods = \"2025Q3\"", "target[1].periods",
+       "expected two periods"},
+      {"name = \"ratio\"", "name = \"ratio\"\nselect = { region = \"CN\" }", "target[2].numerator",
+       "give select either on the target or on each ratio side"},
+  };
+  for (const auto& c : cases) {
+    const auto ds = target_errors(test::replace(kWindows, c.from, c.to));
+    ASSERT_GE(ds.size(), 1u) << c.key;
+    EXPECT_EQ(ds[0].key, c.key) << ds[0].str();
+    EXPECT_NE(ds[0].message.find(c.fragment), std::string::npos) << ds[0].str();
+    EXPECT_GT(ds[0].loc.line, 0u) << ds[0].str();
+  }
+}
+
 }  // namespace
 }  // namespace chipsim
