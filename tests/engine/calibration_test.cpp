@@ -8,6 +8,7 @@
 
 #include "model/baseline_support.hpp"
 #include "scenario/loader.hpp"
+#include "support/fixture.hpp"
 
 namespace chipsim {
 namespace {
@@ -201,51 +202,7 @@ source = "test"
 // against sums taken by hand.
 TEST(TargetStatistic, WindowsSidesAndCoordinateSelections) {
   const Scenario s = test::baseline();
-  const auto targets = load_targets_text(R"([[target]]
-name = "spend"
-variable = "buyer_spend"
-select = { region = "CN" }
-years = [2025, 2026]
-value = 1
-low = 0
-high = 2
-source = "s"
-
-[[target]]
-name = "h20"
-variable = "units_sold"
-select = { product = "H20", region = "CN" }
-periods = ["2025Q3", "2025Q4"]
-value = 1
-low = 0
-high = 2
-source = "s"
-
-[[target]]
-name = "ratio"
-years = [2024, 2025]
-value = 1
-low = 0
-high = 2
-source = "s"
-[target.numerator]
-variable = "buyer_spend"
-select = { region = "CN" }
-[target.denominator]
-variable = "buyer_spend"
-select = { region = "US" }
-
-[[target]]
-name = "huawei"
-variable = "production"
-select = { vendor = "Huawei" }
-year = 2024
-value = 1
-low = 0
-high = 2
-source = "s"
-)",
-                                         "w.toml");
+  const auto targets = load_targets(test::source_file("tests/support/window_targets.toml"));
   const auto st = TargetStatistic::resolve(targets, s);
   Trajectory t;
   Model(s).run(t, 0, 0, 5, RunOptions{});
@@ -260,7 +217,7 @@ source = "s"
           x += t.buyer_spend.at(p, static_cast<int>(k));
     return x;
   };
-  EXPECT_DOUBLE_EQ(st[0].of(t), spend("CN", 2025, 2026));
+  EXPECT_DOUBLE_EQ(st[0].of(t), spend("CN", 2025, 2030));
   int h20 = 0, cn = 0, q3 = s.calendar.index_of({2025, 7, 1});
   while (s.products[h20].name != "H20")
     ++h20;

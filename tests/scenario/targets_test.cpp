@@ -107,44 +107,12 @@ TEST(Targets, UnreadableFileIsAnError) {
 
 // The format of shared/calibration/targets.toml's header: windows of years or periods, and
 // ratios whose sides select differently.
-const std::string kWindows = R"([[target]]
-name = "spend"
-variable = "buyer_spend"
-select = { region = "CN" }
-years = [2025, 2030]
-value = 4.9e11
-low = 3.5e11
-high = 6.5e11
-source = "s"
-
-[[target]]
-name = "h20"
-variable = "units_sold"
-select = { product = "H20", region = "CN" }
-periods = ["2025Q3", "2025Q4"]
-value = 5000
-low = 0
-high = 40000
-source = "s"
-
-[[target]]
-name = "ratio"
-years = [2024, 2025]
-value = 0.18
-low = 0.12
-high = 0.40
-source = "s"
-[target.numerator]
-variable = "buyer_spend"
-select = { region = "CN" }
-[target.denominator]
-variable = "buyer_spend"
-select = { region = "US" }
-)";
+const std::string kWindows =
+    test::read_file(test::source_file("tests/support/window_targets.toml"));
 
 TEST(Targets, WindowsAndRatioSidesRead) {
   const auto t = load_targets_text(kWindows, "w.toml");
-  ASSERT_EQ(t.size(), 3u);
+  ASSERT_EQ(t.size(), 4u);
   EXPECT_EQ(t[0].window.kind, TargetWindow::years);
   EXPECT_EQ(t[0].window.text(), "2025-2030");
   EXPECT_EQ(t[1].window.kind, TargetWindow::periods);
@@ -172,8 +140,8 @@ TEST(Targets, WindowErrorsAreLocated) {
        "give one time window"},
       {"periods = [\"2025Q3\", \"2025Q4\"]", "periods = \"2025Q3\"", "target[1].periods",
        "expected two periods"},
-      {"name = \"ratio\"", "name = \"ratio\"\nselect = { region = \"CN\" }", "target[2].numerator",
-       "give select either on the target or on each ratio side"},
+      {"name = \"spend_ratio\"", "name = \"spend_ratio\"\nselect = { region = \"CN\" }",
+       "target[2].numerator", "give select either on the target or on each ratio side"},
   };
   for (const auto& c : cases) {
     const auto ds = target_errors(test::replace(kWindows, c.from, c.to));
