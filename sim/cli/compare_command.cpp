@@ -116,7 +116,7 @@ int compare_command(const CompareArgs& args, std::ostream& out, std::ostream& er
       it->in_b = j;
   }
 
-  std::ostringstream table, csv, notes;
+  std::ostringstream table, csv;
   table << "| outcome | region | year | A: p50 [p05, p95] | B: p50 [p05, p95] | B - A: mean (95% "
            "CI) | B - A: p05 to p95 |\n|---|---|---|---|---|---|---|\n";
   csv << "outcome,variable,region,year,a_mean,a_p05,a_p50,a_p95,b_mean,b_p05,b_p50,b_p95,"

@@ -103,8 +103,7 @@ int inspect_command(const std::string& path, std::ostream& out, std::ostream& /*
       const VariableInfo& v = *find_variable(h.variable);
       std::vector<std::string> cells;
       for (const auto& y : years) {
-        auto x = file.values(h.variable, h.select, y.first, y.last);
-        x.resize(static_cast<std::size_t>(n));
+        const auto x = file.values(h.variable, h.select, y.first, y.last);
         cells.push_back(
             three(v.display, percentile(x, 0.05), percentile(x, 0.5), percentile(x, 0.95)));
       }
