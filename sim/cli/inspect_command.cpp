@@ -22,7 +22,7 @@ void print_cells(std::ostream& out, const std::string& name, const std::string& 
   std::snprintf(buf, sizeof buf, "  %-44s %-14s", name.c_str(), unit.c_str());
   out << buf;
   for (const auto& c : cells) {
-    std::snprintf(buf, sizeof buf, " %26s", c.c_str());
+    std::snprintf(buf, sizeof buf, " %30s", c.c_str());
     out << buf;
   }
   out << "\n";
@@ -66,7 +66,7 @@ int inspect_command(const std::string& path, std::ostream& out, std::ostream& /*
     }
     out << "\nsummary-only file: no per-replicate data, so no yearly aggregates. Below, p05 / p50 "
            "/ p95 over replicates of each year's last period, from /summary\n";
-    print_year_header(out, year_numbers, 44, 14, 26);
+    print_year_header(out, year_numbers, 44, 14, 30);
     for (const auto& r : regions)
       for (const auto& h : headline_rows(r)) {
         const VariableInfo* v = find_variable(h.variable);
@@ -82,8 +82,7 @@ int inspect_command(const std::string& path, std::ostream& out, std::ostream& /*
           const auto t = static_cast<std::size_t>(y.last);
           cells.push_back(three(v->display, at(1, t), at(3, t), at(5, t)));  // p05 p50 p95
         }
-        print_cells(out, h.variable + "[" + r + "]",
-                    std::string(display_unit(v->display)) + flow_suffix(*v, "period"), cells);
+        print_cells(out, h.variable + "[" + r + "]", unit_label(*v, "period"), cells);
       }
     return kExitOk;
   }
@@ -96,7 +95,7 @@ int inspect_command(const std::string& path, std::ostream& out, std::ostream& /*
   out << "\nper calendar year, p05 / p50 / p95 over " << n
       << " replicates (flows summed over the year, stocks at year end, shares as the ratio of "
          "the year's sums)\n";
-  print_year_header(out, year_numbers, 44, 14, 26);
+  print_year_header(out, year_numbers, 44, 14, 30);
   for (const auto& r : regions)
     for (const auto& h : headline_rows(r)) {
       if (!file.has(h.variable)) continue;
@@ -107,15 +106,13 @@ int inspect_command(const std::string& path, std::ostream& out, std::ostream& /*
         cells.push_back(
             three(v.display, percentile(x, 0.05), percentile(x, 0.5), percentile(x, 0.95)));
       }
-      std::string unit = std::string(display_unit(v.display)) + flow_suffix(v, "year");
-      if (!unit.empty() && unit.front() == ' ') unit = "units" + unit;
-      print_cells(out, h.variable + "[" + r + "]", unit, cells);
+      print_cells(out, h.variable + "[" + r + "]", unit_label(v, "year"), cells);
     }
   const auto events = file.event_labels();
   if (!events.empty()) {
     out << "\nstochastic policy events: share of replicates in which each had fired by the end "
            "of each year\n";
-    print_year_header(out, year_numbers, 44, 14, 26);
+    print_year_header(out, year_numbers, 44, 14, 30);
     const auto& periods = file.event_periods();
     for (std::size_t e = 0; e < events.size(); ++e) {
       std::vector<std::string> cells;

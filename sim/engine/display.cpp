@@ -67,9 +67,11 @@ std::string format_difference(DisplayKind kind, double v) {
   return buf;
 }
 
-std::string flow_suffix(const VariableInfo& v, const std::string& per) {
-  if (v.time != TimeRule::sum || v.cells != CellRule::sum) return "";
-  return " per " + per;
+std::string unit_label(const VariableInfo& v, const std::string& per) {
+  std::string unit = v.display == DisplayKind::count ? "units" : display_unit(v.display);
+  if (v.time == TimeRule::sum && v.cells == CellRule::sum)
+    unit += (unit.empty() ? "per " : " per ") + per;
+  return unit;
 }
 
 }  // namespace chipsim

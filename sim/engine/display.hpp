@@ -24,8 +24,8 @@ namespace chipsim {
 // A difference of two values of `kind`: as format_display, except that a difference of
 // shares is in percentage points ("-4.9 pp"), not a percentage.
 [[nodiscard]] std::string format_difference(DisplayKind kind, double difference);
-// "per year" / "per quarter" / "per month" after the unit of a flow; empty for stocks,
-// shares and prices.
-[[nodiscard]] std::string flow_suffix(const VariableInfo& v, const std::string& per);
+// The unit column of a table: the display unit ("units" for counts), then "per year" (or
+// `per` another period) for flows, e.g. "USD per year", "units", "EFLOP/s", "%".
+[[nodiscard]] std::string unit_label(const VariableInfo& v, const std::string& per);
 
 }  // namespace chipsim

@@ -54,8 +54,7 @@ YearTable::YearTable(const Scenario& s) {
                  const Selection& sel) {
     Row row{section, name, "", find_variable(var)->display, per_year(var, sel), {}};
     const VariableInfo& v = *find_variable(var);
-    row.unit = std::string(display_unit(v.display)) + flow_suffix(v, "year");
-    if (row.unit.front() == ' ') row.unit = "units" + row.unit;
+    row.unit = unit_label(v, "year");
     rows_.push_back(std::move(row));
   };
   for (const auto& region : s.regions) {
