@@ -29,6 +29,22 @@ std::vector<Diagnostic> target_errors(const std::string& text) {
   return {};
 }
 
+// An edit of a targets text (replace `from` with `to`) and the first error it must give.
+struct EditCase {
+  std::string from, to, key, fragment;
+};
+
+// The edited text's errors: the first names `key` and says `fragment`, at a known line.
+std::vector<Diagnostic> check_edit(const std::string& base, const EditCase& c) {
+  const auto ds = target_errors(test::replace(base, c.from, c.to));
+  EXPECT_GE(ds.size(), 1u) << c.key;
+  if (ds.empty()) return ds;
+  EXPECT_EQ(ds[0].key, c.key) << ds[0].str();
+  EXPECT_NE(ds[0].message.find(c.fragment), std::string::npos) << ds[0].str();
+  EXPECT_GT(ds[0].loc.line, 0u) << ds[0].str();
+  return ds;
+}
+
 TEST(Targets, TheShippedFileReads) {
   const auto t =
       load_targets(std::string(CHIPSIM_SOURCE_DIR) + "/scenarios/calibration/targets.toml");
@@ -54,10 +70,7 @@ TEST(Targets, RatioTargetReads) {
 }
 
 TEST(Targets, LocatedErrors) {
-  struct Case {
-    std::string from, to, key, fragment;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<EditCase> cases = {
       {"year = 2025", "year = \"2025\"", "target[0].year", "expected an integer"},
       {"low = 0.38", "low = 0.45", "target[0].value", "inside [low, high]"},
       {"low = 0.38", "low = 0.5", "target[0].high", "expected high >= low"},
@@ -69,13 +82,11 @@ TEST(Targets, LocatedErrors) {
        "target[0].variable", "either variable or numerator"},
   };
   for (const auto& c : cases) {
-    const std::string text = test::replace(kOne, c.from, c.to);
-    const auto ds = target_errors(text);
-    ASSERT_EQ(ds.size(), 1u) << c.key;
-    EXPECT_EQ(ds[0].key, c.key);
-    EXPECT_NE(ds[0].message.find(c.fragment), std::string::npos) << ds[0].str();
-    EXPECT_EQ(*ds[0].loc.file, "t.toml");
-    EXPECT_GT(ds[0].loc.line, 0u) << ds[0].str();
+    const auto ds = check_edit(kOne, c);
+    EXPECT_EQ(ds.size(), 1u) << c.key;
+    if (!ds.empty()) {
+      EXPECT_EQ(*ds[0].loc.file, "t.toml");
+    }
   }
 }
 
@@ -130,10 +141,7 @@ TEST(Targets, WindowsAndRatioSidesRead) {
 }
 
 TEST(Targets, WindowErrorsAreLocated) {
-  struct Case {
-    std::string from, to, key, fragment;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<EditCase> cases = {
       {"years = [2025, 2030]", "years = [2030, 2025]", "target[0].years", "first <= last"},
       {"years = [2025, 2030]", "years = [2025]", "target[0].years", "expected two calendar years"},
       {"years = [2025, 2030]", "years = [2025, 2030]\nyear = 2025", "target[0].years",
@@ -143,13 +151,8 @@ TEST(Targets, WindowErrorsAreLocated) {
       {"name = \"spend_ratio\"", "name = \"spend_ratio\"\nselect = { region = \"CN\" }",
        "target[2].numerator", "give select either on the target or on each ratio side"},
   };
-  for (const auto& c : cases) {
-    const auto ds = target_errors(test::replace(kWindows, c.from, c.to));
-    ASSERT_GE(ds.size(), 1u) << c.key;
-    EXPECT_EQ(ds[0].key, c.key) << ds[0].str();
-    EXPECT_NE(ds[0].message.find(c.fragment), std::string::npos) << ds[0].str();
-    EXPECT_GT(ds[0].loc.line, 0u) << ds[0].str();
-  }
+  for (const auto& c : cases)
+    (void)check_edit(kWindows, c);
 }
 
 }  // namespace
