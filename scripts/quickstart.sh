@@ -23,19 +23,19 @@ echo
 echo "== chipsim inspect out/baseline.h5"
 "$chipsim" inspect out/baseline.h5
 echo
-echo "== chipsim run scenarios/whatif/03-full-denial.toml -n 200 --seed 1 -q --force -o out/full-denial.h5"
-"$chipsim" run scenarios/whatif/03-full-denial.toml -n 200 --seed 1 -q --force -o out/full-denial.h5 >/dev/null
+echo "== chipsim run scenarios/whatif/02-china-accepts-h200.toml -n 200 --seed 1 -q --force -o out/h200.h5"
+"$chipsim" run scenarios/whatif/02-china-accepts-h200.toml -n 200 --seed 1 -q --force -o out/h200.h5 >/dev/null
 echo
-echo "== chipsim compare out/baseline.h5 out/full-denial.h5 --region CN --year 2027"
-"$chipsim" compare out/baseline.h5 out/full-denial.h5 --region CN --year 2027
+echo "== chipsim compare out/baseline.h5 out/h200.h5 --region CN --year 2027"
+"$chipsim" compare out/baseline.h5 out/h200.h5 --region CN --year 2027
 echo
 # The Python package lives in analysis/; PYTHONPATH makes it importable from here.
 py() { PYTHONPATH="$PWD/analysis${PYTHONPATH:+:$PYTHONPATH}" /usr/bin/python3 "$@"; }
 echo "== python3 -m chipsim fan out/baseline.h5 domestic_share_revenue --region CN -o out/fan.png"
 py -m chipsim fan out/baseline.h5 domestic_share_revenue --region CN -o out/fan.png
 echo
-echo "== python3 -m chipsim report out/baseline.h5 out/full-denial.h5 -o out/report"
-py -m chipsim report out/baseline.h5 out/full-denial.h5 -o out/report \
+echo "== python3 -m chipsim report out/baseline.h5 out/h200.h5 -o out/report"
+py -m chipsim report out/baseline.h5 out/h200.h5 -o out/report \
   --targets scenarios/calibration/targets.toml
 echo
 echo "Next: open out/report/index.html in a browser, or in Python:"

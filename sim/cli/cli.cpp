@@ -269,6 +269,9 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   calibrate->add_option("--report", cal.report, "Write the target table (Markdown)");
   calibrate->add_flag("--check", cal.check,
                       "Exit with status 3 if any target falls outside its band");
+  calibrate->add_option("--known-miss", cal.known_misses,
+                        "Target whose miss is documented: printed, but not counted by --check "
+                        "nor by a fit's loss (repeatable)");
   calibrate->add_flag("-q,--quiet", cal.quiet, "No progress line");
 
   CompareArgs cmp;

@@ -80,10 +80,11 @@ void Trajectory::reset(int t, int p, int v, int r, int c, int b, int e, int n_ev
   units_sold.reset({t, p, r, c});
   unit_price.reset({t, p, r, c});
   revenue.reset({t, v, r, 1});
-  for (Series* s : {&market_revenue, &domestic_revenue, &domestic_share_revenue, &market_units,
-                    &domestic_units, &domestic_share_units, &compute_added, &domestic_compute_added,
-                    &domestic_share_compute, &fees_collected, &subsidy_spend, &installed_compute,
-                    &installed_equivalents, &effective_compute})
+  for (Series* s :
+       {&market_revenue, &domestic_revenue, &domestic_share_revenue, &market_units, &domestic_units,
+        &domestic_share_units, &compute_added, &domestic_compute_added, &domestic_share_compute,
+        &fees_collected, &subsidy_spend, &installed_compute, &installed_equivalents,
+        &effective_compute, &budget, &unspent_budget, &unspent_share})
     s->reset({t, r, 1, 1});
   smuggled_units.reset({t, p, r, 1});
   for (Series* s : {&production, &binding_input, &price, &unit_cost, &die_bank, &finished_stock})
@@ -168,6 +169,14 @@ const std::vector<VariableInfo>& variables() {
        &T::buyer_spend, flow, add, money},
       {"unmet_budget", {"buyer"}, "USD", "budget left unspent because supply fell short",
        &T::unmet_budget, flow, add, money},
+      {"budget", {"region"}, "USD",
+       "accelerator budget of region's buyers (buyer_spend plus unmet_budget)",
+       &T::budget, flow, add, money},
+      {"unspent_budget", {"region"}, "USD",
+       "part of budget left unspent because every open option was exhausted",
+       &T::unspent_budget, flow, add, money},
+      {"unspent_share", {"region"}, "1", "share of region's budget left unspent",
+       &T::unspent_share, mean, ratio, share, "unspent_budget", "budget"},
       {"buyer_installed_compute", {"buyer"}, "PFLOP/s",
        "physical compute installed: dense BF16, after retirement, no efficiency multiplier",
        &T::buyer_installed_compute, point, add, compute},

@@ -66,7 +66,8 @@ struct Trajectory {
   // [period][region]
   Series market_revenue, domestic_revenue, domestic_share_revenue, market_units, domestic_units,
       domestic_share_units, compute_added, domestic_compute_added, domestic_share_compute,
-      fees_collected, subsidy_spend, installed_compute, installed_equivalents, effective_compute;
+      fees_collected, subsidy_spend, installed_compute, installed_equivalents, effective_compute,
+      budget, unspent_budget, unspent_share;
   // [period][product][region]
   Series smuggled_units;
   // [period][product]

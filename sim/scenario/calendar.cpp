@@ -88,6 +88,13 @@ Date Calendar::start(int period) const {
   return {m0 / 12, m0 % 12 + 1, 1};
 }
 
+double Calendar::share_from(const Date& d) const {
+  const int i = index_of(d);
+  const double first = static_cast<double>(days_since_epoch(start(i)));
+  const double next = static_cast<double>(days_since_epoch(start(i + 1)));
+  return (next - static_cast<double>(days_since_epoch(d))) / (next - first);
+}
+
 long days_since_epoch(const Date& d) {
   // H. Hinnant's days_from_civil.
   const long y = d.year - (d.month <= 2 ? 1 : 0);

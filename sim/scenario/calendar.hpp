@@ -41,6 +41,9 @@ struct Calendar {
   [[nodiscard]] double decimal_year(int period) const;
   // First day of the period.
   [[nodiscard]] Date start(int period) const;
+  // Share of the period containing `d` that lies on or after `d`, by days: 1 for the
+  // period's first day, e.g. 83/91 for 2025-04-09 in 2025Q2.
+  [[nodiscard]] double share_from(const Date& d) const;
 };
 
 // Days from 1970-01-01 to `d` in the proleptic Gregorian calendar (negative before).

@@ -577,12 +577,30 @@ class Converter {
     return n ? n->as_table() : nullptr;
   }
 
-  // Calls fn for each entry of the table-of-tables `section`.
+  // Calls fn for each entry of the table-of-tables `section`, in key order, or with
+  // `file_order` in the order the entries appear in their file (entries from different
+  // files, e.g. an overlay and the file it extends, grouped by file path): rules use file
+  // order, because ties between rules are broken by it (docs/MODEL.md, section 1).
   template <class Fn>
-  void each(Reader& parent, const std::string& section, Fn fn) {
+  void each(Reader& parent, const std::string& section, Fn fn, bool file_order = false) {
     const toml::table* t = parent.table(section, false);
     if (!t) return;
-    for (const auto& [k, v] : *t) {
+    std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+    for (const auto& [k, v] : *t)
+      entries.emplace_back(&k, &v);
+    if (file_order)
+      std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+        const auto& sa = a.first->source();
+        const auto& sb = b.first->source();
+        const std::string pa = sa.path ? *sa.path : std::string();
+        const std::string pb = sb.path ? *sb.path : std::string();
+        if (pa != pb) return pa < pb;
+        return std::pair(sa.begin.line, sa.begin.column) <
+               std::pair(sb.begin.line, sb.begin.column);
+      });
+    for (const auto& [kp, vp] : entries) {
+      const toml::key& k = *kp;
+      const toml::node& v = *vp;
       const std::string name(k.str());
       const std::string path = parent.key_path(section) + "." + name;
       if (!valid_name(name)) {
@@ -631,7 +649,10 @@ class Converter {
   }
 
   // A date as a period index. `max_index` bounds it (inclusive).
-  std::optional<int> date(Reader& r, std::string_view key, bool required, int max_index) {
+  // The period containing the date at `key`; `share`, if given, receives the share of that
+  // period from the date on (Calendar::share_from).
+  std::optional<int> date(Reader& r, std::string_view key, bool required, int max_index,
+                          double* share = nullptr) {
     const toml::node* n = r.node(key);
     if (!n) {
       if (required) r.missing(key, "a date such as \"2025Q3\" or \"2025-08-12\"");
@@ -658,6 +679,7 @@ class Converter {
       return std::nullopt;
     }
     const int index = s_.calendar.index_of(d);
+    if (share) *share = index < 0 ? 1.0 : s_.calendar.share_from(d);
     if (horizon_known_ && index > max_index) {
       r.error(key, "date " + show(*n) + " lies after the end of the simulation (" +
                        s_.calendar.label(s_.calendar.periods - 1) + ")");
@@ -737,7 +759,6 @@ class Converter {
     m.service_life = r.param("service_life", kPositive, 5);
     m.price_adjustment = r.param("price_adjustment", kNonNegative, 0.3);
     m.expectation_weight = r.param("expectation_weight", {0, 1, true}, 0.5);
-    m.spillover_weight = r.param("spillover_weight", kFraction, 0.0);
     m.logit_noise = r.param("logit_noise", kPositive, 1.0);
     m.fee_passthrough = r.param("fee_passthrough", kFraction, 1.0);
     m.inference_intensity = r.param("inference_intensity", kPositive, 100.0);
@@ -747,7 +768,6 @@ class Converter {
     m.stockpile_periods = r.param("stockpile_periods", kNonNegative, 4.0);
     m.efficiency_feedback = r.param("efficiency_feedback", kNonNegative, 0.5);
     m.ecosystem_base_units = r.param("ecosystem_base_units", kPositive, 1.0e5);
-    m.rationing_rounds = static_cast<int>(r.integer("rationing_rounds", 0, 100, 3));
     // Resolved once the products are known (resolve_reference_product).
     reference_name_ = r.string("reference_product", false);
     if (const toml::node* n = r.node("reference_product")) reference_loc_ = loc_of(*n);
@@ -1004,6 +1024,8 @@ class Converter {
     c.destinations = refs(r, "destinations", s_.regions, "region");
     c.capacity = r.param("capacity", kNonNegative, kInf);
     c.markup = r.param("markup", {1, kInf}, 1.0);
+    c.supply = r.param("supply", kNonNegative, kInf);
+    c.supply_elasticity = r.param("supply_elasticity", kNonNegative, 1.0);
     c.enforcement_elasticity = r.param("enforcement_elasticity", kNonNegative, 0.0);
     s_.channels.push_back(std::move(c));
   }
@@ -1016,27 +1038,30 @@ class Converter {
     p.enforcement = r.param("enforcement", kFraction, 0.0);
     const int index = static_cast<int>(s_.policies.size());
     s_.policies.push_back(p);
-    each(r, "rule", [&](Reader& rr, const std::string& n) {
-      Rule x;
-      x.name = n;
-      x.policy = index;
-      x.loc = rr.loc();
-      const bool enabled = rr.boolean("enabled", true);  // false: checked, then left out
-      const auto effective = date(rr, "effective", true, last_period());
-      x.effective = effective.value_or(0);
-      x.announced = date(rr, "announced", false, last_period()).value_or(x.effective);
-      if (effective && x.announced > x.effective)
-        rr.error("announced", "a rule cannot be announced after it takes effect");
-      if (auto e = date(rr, "expires", false, std::numeric_limits<int>::max())) {
-        x.expires = *e;
-        if (effective && x.expires <= x.effective)
-          rr.error("expires", "a rule must expire after it takes effect");
-      }
-      x.body = rule_body(rr, p.region);
-      if (!enabled) return;
-      s_.policies[index].rules.push_back(static_cast<int>(s_.rules.size()));
-      s_.rules.push_back(std::move(x));
-    });
+    each(
+        r, "rule",
+        [&](Reader& rr, const std::string& n) {
+          Rule x;
+          x.name = n;
+          x.policy = index;
+          x.loc = rr.loc();
+          const bool enabled = rr.boolean("enabled", true);  // false: checked, then left out
+          const auto effective = date(rr, "effective", true, last_period(), &x.effective_share);
+          x.effective = effective.value_or(0);
+          x.announced = date(rr, "announced", false, last_period()).value_or(x.effective);
+          if (effective && x.announced > x.effective)
+            rr.error("announced", "a rule cannot be announced after it takes effect");
+          if (auto e = date(rr, "expires", false, std::numeric_limits<int>::max())) {
+            x.expires = *e;
+            if (effective && x.expires <= x.effective)
+              rr.error("expires", "a rule must expire after it takes effect");
+          }
+          x.body = rule_body(rr, p.region);
+          if (!enabled) return;
+          s_.policies[index].rules.push_back(static_cast<int>(s_.rules.size()));
+          s_.rules.push_back(std::move(x));
+        },
+        /*file_order=*/true);
     each(r, "event", [&](Reader& er, const std::string& n) {
       Event x;
       x.name = n;

@@ -161,9 +161,15 @@ struct Channel {
   std::string name;
   ChannelKind kind = ChannelKind::direct;
   std::vector<int> destinations;  // buyer regions served; empty = every region
-  Param capacity;                 // units per period; +inf when unlimited
-  Param markup;                   // price multiplier paid by the buyer
-  Param enforcement_elasticity;   // d ln(volume) / d enforcement, for illegal channels
+  Param capacity;                 // hard ceiling, units per period; +inf when unlimited
+  // Supply curve of a leakage channel (smuggling, proxy fabrication, remote rental):
+  // S = supply * dt * exp(-enforcement_elasticity * E) * (m / markup)^supply_elasticity
+  // units per period, where m is the channel's current price multiple over list
+  // (docs/MODEL.md, "Leakage").
+  Param markup;                  // reference price multiple over list (the carriers' cost)
+  Param supply;                  // units per year offered at m = markup without enforcement
+  Param supply_elasticity;       // d ln(supply) / d ln(m)
+  Param enforcement_elasticity;  // d ln(supply) / d enforcement
   [[nodiscard]] bool legal() const {
     return kind == ChannelKind::direct || kind == ChannelKind::licensed ||
            kind == ChannelKind::remote;
@@ -230,6 +236,9 @@ struct Rule {
   int policy = kNone;
   int announced = 0;  // period the rule becomes known (stockpiling starts)
   int effective = 0;  // period it applies from
+  // Share of period `effective` during which the rule is in force (pro rata by days: 1 when
+  // it takes effect on the period's first day or before the run starts).
+  double effective_share = 1.0;
   int expires = std::numeric_limits<int>::max();  // first period it no longer applies
   RuleBody body;
   SourceLoc loc;
@@ -295,7 +304,6 @@ struct Market {
   Param service_life;               // years an accelerator is used
   Param price_adjustment;           // elasticity of price to last period's scarcity
   Param expectation_weight;         // weight on the newest observation in adaptive expectations
-  Param spillover_weight;           // share of re-offered orders vendors count as demand
   Param logit_noise;                // scale of the Gumbel taste shock
   Param fee_passthrough;            // share of a licence fee passed on in the buyer's price
   Param inference_intensity;        // FLOP per byte of DRAM traffic in inference (roofline)
@@ -305,7 +313,6 @@ struct Market {
   Param stockpile_periods;          // periods of foreign-HBM need bought ahead of a cut-off
   Param efficiency_feedback;        // extra efficiency growth per unit of unmet-budget share
   Param ecosystem_base_units;       // installed units an ecosystem's learning starts from
-  int rationing_rounds = 3;
   // The product whose dense BF16 compute is the unit of `installed_equivalents` (e.g. the
   // accelerator most readers count in); kNone: the variable is not recorded.
   int reference_product = kNone;

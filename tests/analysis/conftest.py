@@ -25,7 +25,7 @@ def exe():
 
 @pytest.fixture(scope="session")
 def runs(exe, tmp_path_factory):
-    """Paths of: baseline and full denial (N replicates, same seed), a summary-only
+    """Paths of: baseline and China accepting the H200 (N replicates, same seed), a summary-only
     baseline, a single-replicate baseline, and a baseline with another seed."""
     d = tmp_path_factory.mktemp("runs")
 
@@ -36,7 +36,7 @@ def runs(exe, tmp_path_factory):
 
     return {
         "base": run("scenarios/baseline.toml", "base.h5", "-n", str(N)),
-        "denial": run("scenarios/whatif/03-full-denial.toml", "denial.h5", "-n", str(N)),
+        "h200": run("scenarios/whatif/02-china-accepts-h200.toml", "h200.h5", "-n", str(N)),
         "summary": run("scenarios/baseline.toml", "summary.h5", "-n", str(N), "--summary-only"),
         "single": run("scenarios/baseline.toml", "single.h5", "-n", "1"),
         "seed2": run("scenarios/baseline.toml", "seed2.h5", "-n", str(N), "--seed", "2"),

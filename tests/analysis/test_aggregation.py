@@ -124,7 +124,7 @@ def test_no_share_leaves_zero_to_one_at_any_frequency(pair):
     ds = pair["a"]
     shares = [v for v in ds.data_vars if ds[v].attrs.get("aggregation") == "ratio"]
     assert sorted(shares) == ["domestic_share_compute", "domestic_share_revenue",
-                              "domestic_share_units"]
+                              "domestic_share_units", "unspent_share"]
     for var in shares:
         for freq in ("period", "year"):
             for by in (None, "region"):

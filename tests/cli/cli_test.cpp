@@ -21,8 +21,8 @@ TEST(Cli, ValidatePrintsCountsGraphAndTimeline) {
   const Result r = cli({"validate", kBaseline});
   EXPECT_EQ(r.code, kExitOk) << r.err;
   EXPECT_NE(r.out.find("horizon   2024Q1 .. 2030Q4, 28 quarters"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("5 vendors, 12 products"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("graph     34 vertices, 116 edges"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("6 vendors, 13 products"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("graph     37 vertices, 129 edges"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("2023Q4  us.oct2023  export_control: denied -> CN where TPP>=4800 | "
                        "TPP>=1600&PD>=5.92"),
             std::string::npos)

@@ -26,21 +26,34 @@ TEST_F(Invariants, HoldInEveryPeriodOverManySeeds) {
   for (int seed = 1; seed <= kSeeds; ++seed) {
     model.run(tr, 0, seed % 7, static_cast<std::uint64_t>(seed));
     for (int t = 0; t < tr.periods; ++t) {
-      // revenue = sum of price paid x units over the vendor's products and legal sales channels
-      for (int v = 0; v < tr.vendors; ++v)
-        for (int r = 0; r < R; ++r) {
-          double expected = 0;
-          for (int p = 0; p < tr.products; ++p) {
-            if (s.products[p].vendor != v) continue;
-            for (int c = 0; c < tr.channels; ++c) {
-              const ChannelKind k = s.channels[c].kind;
-              if (k == ChannelKind::direct || k == ChannelKind::licensed)
-                expected += tr.unit_price.at(t, p, r, c) * tr.units_sold.at(t, p, r, c);
-            }
+      // Money is counted once: what buyers pay on legal sales channels is the vendors'
+      // revenue plus the licence fees governments collect; and a region's budget is its
+      // buyers' spend plus what they left unspent.
+      double legal_paid = 0, revenue = 0, fees = 0;
+      for (int p = 0; p < tr.products; ++p)
+        for (int r = 0; r < R; ++r)
+          for (int c = 0; c < tr.channels; ++c) {
+            const ChannelKind k = s.channels[c].kind;
+            if (k == ChannelKind::direct || k == ChannelKind::licensed)
+              legal_paid += tr.unit_price.at(t, p, r, c) * tr.units_sold.at(t, p, r, c);
           }
-          ASSERT_NEAR(tr.revenue.at(t, v, r), expected, 1e-6 * (1 + expected))
-              << "seed " << seed << " t " << t << " vendor " << s.vendors[v].name;
-        }
+      for (int v = 0; v < tr.vendors; ++v)
+        for (int r = 0; r < R; ++r)
+          revenue += tr.revenue.at(t, v, r);
+      for (int r = 0; r < R; ++r)
+        fees += tr.fees_collected.at(t, r);
+      ASSERT_NEAR(revenue + fees, legal_paid, 1e-9 * (1 + legal_paid))
+          << "seed " << seed << " t " << t;
+      for (int r = 0; r < R; ++r) {
+        double spend = 0, unmet = 0;
+        for (int b = 0; b < tr.buyers; ++b)
+          if (s.buyers[b].region == r) {
+            spend += tr.buyer_spend.at(t, b);
+            unmet += tr.unmet_budget.at(t, b);
+          }
+        ASSERT_NEAR(tr.budget.at(t, r), spend + unmet, 1e-9 * (1 + tr.budget.at(t, r)));
+        ASSERT_NEAR(tr.unspent_budget.at(t, r), unmet, 1e-9 * (1 + unmet));
+      }
       for (int p = 0; p < tr.products; ++p) {
         // shipped <= produced + finished stock carried in
         double shipped = 0;

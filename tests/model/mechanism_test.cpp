@@ -27,8 +27,9 @@ TEST(Production, TwoInputsMakeTheMinimumAndNameTheBindingInput) {
   const int x = index_of(s.products, "X");
   EXPECT_DOUBLE_EQ(tr.production.at(0, x), 20000.0);
   EXPECT_EQ(static_cast<BindingInput>(tr.binding_input.at(0, x)), BindingInput::memory);
-  // 50,000 dies made, 20,000 packaged: 30,000 go to the die bank.
-  EXPECT_DOUBLE_EQ(tr.die_bank.at(0, x), 30000.0);
+  // Joint feasibility: only the 400 wafers whose dies HBM can follow are started (20,000 x
+  // 1 die / 50 good dies per wafer), so no die waits in the bank.
+  EXPECT_DOUBLE_EQ(tr.die_bank.at(0, x), 0.0);
 }
 
 TEST(Production, WafersBindWhenTheyAreScarcer) {
@@ -128,7 +129,8 @@ const char* kDenyX = R"(
 [channel.smuggle]
 kind = "smuggling"
 destinations = ["D"]
-capacity = 1000
+supply = 4000
+supply_elasticity = 1
 markup = 1.5
 enforcement_elasticity = 2
 
@@ -153,11 +155,89 @@ double smuggled_at_enforcement(double enforcement) {
 }
 
 TEST(Leakage, DeniedProductReachesOnlyThroughLeakageFallingWithEnforcement) {
-  // Demand (1e9 / (10,000 x 1.5 x (1 + e)) > 40,000 units) exceeds the channel, whose
-  // capacity is 1,000 x exp(-2 e).
+  // Demand (1e9 / (10,000 x 1.5) > 60,000 units) exceeds the channel, whose first-period
+  // offer at the reference multiple 1.5 is 4,000 / 4 x exp(-2 e).
   EXPECT_NEAR(smuggled_at_enforcement(0.0), 1000.0, 1e-9);
   EXPECT_NEAR(smuggled_at_enforcement(0.5), 1000.0 * std::exp(-1.0), 1e-9);
   EXPECT_NEAR(smuggled_at_enforcement(1.0), 1000.0 * std::exp(-2.0), 1e-9);
+}
+
+TEST(Leakage, ExcessDemandRaisesThePriceAndThePriceRaisesTheOffer) {
+  // Period 0: 66,667 units asked of an offer of 1,000, so the multiple doubles (the step
+  // (66.7)^(1/2) is capped at 2): 3.0 in period 1, where the offer is 1,000 x (3 / 1.5)^1.
+  const Scenario s = world(kOnlyX, kDenyX);
+  const Trajectory tr = run_world(s);
+  const int x = index_of(s.products, "X"), d = index_of(s.regions, "D");
+  const int smuggle = index_of(s.channels, "smuggle");
+  EXPECT_DOUBLE_EQ(tr.unit_price.at(0, x, d, smuggle), 15000.0);
+  EXPECT_DOUBLE_EQ(tr.unit_price.at(1, x, d, smuggle), 30000.0);
+  EXPECT_NEAR(tr.smuggled_units.at(1, x, d), 2000.0, 1e-6);
+  // Doubling the carriers' reference multiple halves the offer at the same price.
+  auto o = kOnlyX;
+  o.push_back("channel.smuggle.markup=3.0");
+  const Trajectory dear = run_world(world(o, kDenyX));
+  EXPECT_NEAR(dear.smuggled_units.at(0, x, d), 1000.0, 1e-6);  // at m = 3.0 = markup
+  EXPECT_DOUBLE_EQ(dear.unit_price.at(0, x, d, smuggle), 30000.0);
+}
+
+TEST(PolicyTiming, ARuleEffectiveMidQuarterAppliesForItsShareOfTheDays) {
+  // 2024Q1 has 91 days; a denial effective 15 February leaves X on direct sale for the 45
+  // days before it, so 45/91 of the buyer's order for X is delivered and, with nothing else
+  // to buy, the rest of the budget is unmet. From 2024Q2 the denial holds all quarter.
+  const Scenario s = world(kOnlyX, R"(
+[policy.ph.rule.deny]
+type = "export_control"
+effective = "2024-02-15"
+destinations = ["D"]
+criteria = [{ tpp_min = 1 }]
+)");
+  EXPECT_NEAR(s.rules[0].effective_share, 46.0 / 91.0, 1e-15);
+  const Trajectory tr = run_world(s);
+  const int x = index_of(s.products, "X"), d = index_of(s.regions, "D"),
+            direct = index_of(s.channels, "direct"), b = index_of(s.buyers, "BD");
+  EXPECT_NEAR(tr.units_sold.at(0, x, d, direct), 1e5 * 45.0 / 91.0, 1e-6);
+  EXPECT_NEAR(tr.unmet_budget.at(0, b), 1e9 * 46.0 / 91.0, 1e-3);
+  EXPECT_NEAR(tr.unspent_share.at(0, d), 46.0 / 91.0, 1e-12);
+  EXPECT_DOUBLE_EQ(tr.units_sold.at(1, x, d, direct), 0.0);
+  // The same rule dated 1 January (the period's first day) applies to the whole quarter.
+  const Scenario whole = world(kOnlyX, R"(
+[policy.ph.rule.deny]
+type = "export_control"
+effective = "2024-01-01"
+destinations = ["D"]
+criteria = [{ tpp_min = 1 }]
+)");
+  EXPECT_DOUBLE_EQ(run_world(whole).units_sold.at(0, x, d, direct), 0.0);
+}
+
+TEST(PolicyTiming, ABanAfterALicenceLeavesOnlyTheDaysBetweenThem) {
+  // Licensed (approval 1) from 1 February, banned by the importer from 1 March: the licence
+  // channel is open 29 of 2024Q1's 91 days, the direct channel the 31 days of January.
+  const Scenario s = world(kOnlyX, R"(
+[channel.lic]
+kind = "licensed"
+destinations = ["D"]
+
+[policy.ph.rule.lic]
+type = "export_control"
+effective = "2024-02-01"
+destinations = ["D"]
+criteria = [{ tpp_min = 1 }]
+status = "licensed"
+approval_probability = 1.0
+
+[policy.pd.rule.ban]
+type = "import_ban"
+effective = "2024-03-01"
+products = ["X"]
+)");
+  const Trajectory tr = run_world(s);
+  const int x = index_of(s.products, "X"), d = index_of(s.regions, "D");
+  const double direct = tr.units_sold.at(0, x, d, index_of(s.channels, "direct"));
+  const double lic = tr.units_sold.at(0, x, d, index_of(s.channels, "lic"));
+  // Orders split evenly over the two open options (same utility), each filled to its share.
+  EXPECT_NEAR(direct / lic, 31.0 / 29.0, 1e-9);
+  EXPECT_NEAR(tr.unspent_share.at(0, d), 1 - 60.0 / 91.0, 1e-9);
 }
 
 TEST(Leakage, SwitchedOffMeansNoSmuggling) {
@@ -296,7 +376,10 @@ revenue_share = 0.25
   const double units = tr.units_sold.at(0, x, d, lic);
   EXPECT_GT(units, 0.0);
   EXPECT_DOUBLE_EQ(tr.unit_price.at(0, x, d, lic), 12500.0);  // 10,000 x (1 + 1 x 0.25)
-  EXPECT_NEAR(tr.fees_collected.at(0, h), 0.25 * 12500.0 * units, 1e-3);
+  // The fee is 25% of the vendor's price, paid once: the buyer pays 12,500, the state gets
+  // 2,500 and the vendor keeps 10,000.
+  EXPECT_NEAR(tr.fees_collected.at(0, h), 0.25 * 10000.0 * units, 1e-3);
+  EXPECT_NEAR(tr.revenue.at(0, index_of(s.vendors, "VH"), d), 10000.0 * units, 1e-3);
   EXPECT_DOUBLE_EQ(tr.units_sold.at(0, x, d, index_of(s.channels, "direct")), 0.0);
 }
 

@@ -28,9 +28,14 @@ const Rule& rule(const std::string& name) {
   return *it;
 }
 
+// An export rule concerns a product listed by name or meeting one of its spec criteria.
 bool matches(const Rule& r, const Product& p) {
-  return std::any_of(r.body.criteria.begin(), r.body.criteria.end(),
-                     [&](const SpecCriterion& c) { return c.matches(p.specs); });
+  const auto& listed = r.body.products;
+  const auto& s = baseline();
+  const bool named = std::any_of(listed.begin(), listed.end(),
+                                 [&](int i) { return s.products[i].name == p.name; });
+  return named || std::any_of(r.body.criteria.begin(), r.body.criteria.end(),
+                              [&](const SpecCriterion& c) { return c.matches(p.specs); });
 }
 
 TEST(Baseline, LoadsWithTheHorizonOfTheIssue) {
@@ -71,13 +76,31 @@ TEST(Baseline, H20LicenceRuleCoversH20AndMI308Only) {
   }
 }
 
-TEST(Baseline, H200LicenceCoversH200ButNotB200) {
+TEST(Baseline, H200LicenceCoversTheH200Only) {
+  // The rule names the H200; its TPP < 21,000 ceiling would also fit the H100 and MI300X,
+  // which are no longer offered to China, so the baseline lists the product.
   const Rule& r = rule("h200-licence");
-  EXPECT_TRUE(matches(r, product("H200")));
-  EXPECT_FALSE(matches(r, product("B200")));  // TPP 36,000 > 21,000
+  for (const auto& p : baseline().products)
+    if (baseline().vendors[p.vendor].region == baseline().policies[r.policy].region) {
+      EXPECT_EQ(matches(r, p), p.name == "H200") << p.name;
+    }
   EXPECT_DOUBLE_EQ(r.body.revenue_share.central(), 0.25);
   EXPECT_DOUBLE_EQ(r.body.volume_cap.central(), 0.5);
   EXPECT_LT(r.announced, r.effective);
+}
+
+TEST(Baseline, TighteningEventSparesH20ClassParts) {
+  // The hypothetical tightening withdraws the H200 licences (TPP >= 4,800): the H20 (TPP
+  // 2,368) and the MI308 stay under their own licence rule.
+  const Event& e = *std::find_if(baseline().events.begin(), baseline().events.end(),
+                                 [](const Event& x) { return x.name == "tightening"; });
+  Rule as_rule;
+  as_rule.policy = e.policy;
+  as_rule.body = e.body;
+  EXPECT_TRUE(matches(as_rule, product("H200")));
+  EXPECT_FALSE(matches(as_rule, product("H20")));
+  EXPECT_FALSE(matches(as_rule, product("MI308")));
+  EXPECT_EQ(e.hazard.kind, DistKind::uniform);
 }
 
 TEST(Baseline, StocksAndUncertainParameters) {

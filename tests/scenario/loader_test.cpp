@@ -53,7 +53,6 @@ TEST(Loader, DerivesExportMetricsFromSpecs) {
 TEST(Loader, AppliesDefaults) {
   const Scenario s = load_scenario_text(kMiniScenario, "mini.toml");
   EXPECT_DOUBLE_EQ(s.market.pue.central(), 1.3);
-  EXPECT_EQ(s.market.rationing_rounds, 3);
   EXPECT_TRUE(s.mechanisms.leakage);
   EXPECT_TRUE(std::isinf(s.channels[0].capacity.central()));  // unlimited by default
   EXPECT_DOUBLE_EQ(s.channels[0].markup.central(), 1.0);

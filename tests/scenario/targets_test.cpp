@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/fixture.hpp"
 
 namespace chipsim {
@@ -46,9 +48,10 @@ std::vector<Diagnostic> check_edit(const std::string& base, const EditCase& c) {
 }
 
 TEST(Targets, TheShippedFileReads) {
+  // scenarios/calibration/targets.toml is a copy of shared/calibration/targets.toml.
   const auto t =
       load_targets(std::string(CHIPSIM_SOURCE_DIR) + "/scenarios/calibration/targets.toml");
-  ASSERT_EQ(t.size(), 7u);
+  ASSERT_EQ(t.size(), 16u);
   EXPECT_EQ(t[0].name, "china_domestic_revenue_2024");
   EXPECT_EQ(t[0].variable, "domestic_revenue");
   ASSERT_EQ(t[0].select.size(), 1u);
@@ -57,9 +60,14 @@ TEST(Targets, TheShippedFileReads) {
   EXPECT_EQ(t[0].year, 2024);
   EXPECT_EQ(t[0].stat, "mean");
   EXPECT_DOUBLE_EQ(t[0].value, 6.0e9);
-  EXPECT_EQ(t[6].stat, "median");
+  // The share is domestic revenue over every channel's spending, each side selected alone.
+  EXPECT_EQ(t[2].name, "china_domestic_share_2024");
   EXPECT_EQ(t[2].numerator, "domestic_revenue");
-  EXPECT_EQ(t[2].denominator, "market_revenue");
+  EXPECT_EQ(t[2].denominator, "buyer_spend");
+  const auto smuggled = std::find_if(
+      t.begin(), t.end(), [](const Target& x) { return x.name == "smuggled_units_2024"; });
+  ASSERT_NE(smuggled, t.end());
+  EXPECT_EQ(smuggled->stat, "median");
 }
 
 TEST(Targets, RatioTargetReads) {

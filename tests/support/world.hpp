@@ -42,7 +42,6 @@ stockpile_boost = 0
 stockpile_periods = 0
 efficiency_feedback = 0
 ecosystem_base_units = 1
-rationing_rounds = 3
 
 [region.H]
 electricity_price = 0.1
