@@ -241,18 +241,31 @@ void write_rules(hid_t d, const VariableInfo& v) {
   attr_string(d, "display", to_string(v.display));
 }
 
-void write_flags(hid_t d) {
-  std::vector<signed char> flags;
+// CF flag_values and flag_meanings of a category variable: binding_input's inputs (int8), or
+// binding_supplier's suppliers (int16, -1 for none).
+void write_flags(hid_t d, const std::string& name, const Scenario& s) {
+  std::vector<short> flags;
   std::string meanings;
-  for (int i = 0; i < kBindingInputCount; ++i) {
-    flags.push_back(static_cast<signed char>(i));
-    meanings += (i ? " " : "") + std::string(to_string(static_cast<BindingInput>(i)));
+  auto add = [&](int value, const std::string& meaning) {
+    flags.push_back(static_cast<short>(value));
+    meanings += (meanings.empty() ? "" : " ") + meaning;
+  };
+  const bool inputs = name == "binding_input";
+  if (inputs) {
+    for (int i = 0; i < kBindingInputCount; ++i)
+      add(i, to_string(static_cast<BindingInput>(i)));
+  } else {
+    add(kNoSupplier, "none");
+    const auto labels = supplier_labels(s);
+    for (std::size_t i = 0; i < labels.size(); ++i)
+      add(static_cast<int>(i), labels[i]);
   }
   const hsize_t n = flags.size();
   Handle fs = space_handle(H5Screate_simple(1, &n, nullptr), "space");
-  Handle a = attr_handle(H5Acreate2(d, "flag_values", H5T_STD_I8LE, fs, H5P_DEFAULT, H5P_DEFAULT),
+  Handle a = attr_handle(H5Acreate2(d, "flag_values", inputs ? H5T_STD_I8LE : H5T_STD_I16LE, fs,
+                                    H5P_DEFAULT, H5P_DEFAULT),
                          "flag_values");
-  check(H5Awrite(a, H5T_NATIVE_SCHAR, flags.data()), "flag_values");
+  check(H5Awrite(a, H5T_NATIVE_SHORT, flags.data()), "flag_values");
   attr_string(d, "flag_meanings", meanings);
 }
 
@@ -283,8 +296,10 @@ std::vector<std::string> selected_names(const std::vector<int>& vars) {
   return out;
 }
 
-bool is_enum(int v) {
-  return std::string(variables()[v].name) == "binding_input";
+// Bits of a category variable's integer type, 0 for a real-valued one.
+int enum_bits(int v) {
+  const std::string name = variables()[v].name;
+  return name == "binding_input" ? 8 : name == "binding_supplier" ? 16 : 0;
 }
 
 // Dataset access without a chunk cache: every chunk is written once, in order, so caching
@@ -368,6 +383,7 @@ class Hdf5Writer final : public OutputWriter {
   std::vector<double> buffer_;
   std::vector<float> buffer32_;
   std::vector<signed char> buffer8_;
+  std::vector<short> buffer16_;
 };
 
 void Hdf5Writer::describe_variable(hid_t d, const VariableInfo& info,
@@ -523,8 +539,12 @@ void Hdf5Writer::create_layout() {
       check(H5Pset_shuffle(dcpl), "shuffle filter");
       check(H5Pset_deflate(dcpl, static_cast<unsigned>(options_.compression)), "deflate");
     }
-    const bool enum_var = is_enum(v);
-    hid_t file_type = enum_var ? H5T_STD_I8LE : options_.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
+    const int bits = enum_bits(v);
+    const bool enum_var = bits > 0;
+    hid_t file_type = bits == 8          ? H5T_STD_I8LE
+                      : bits == 16       ? H5T_STD_I16LE
+                      : options_.float32 ? H5T_IEEE_F32LE
+                                         : H5T_IEEE_F64LE;
     if (!enum_var) {  // unwritten replicates read as NaN, never as plausible zeros
       const double nan = std::numeric_limits<double>::quiet_NaN();
       check(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan), "fill value");
@@ -533,7 +553,7 @@ void Hdf5Writer::create_layout() {
         H5Dcreate2(file_, info.name, file_type, space, H5P_DEFAULT, dcpl, no_chunk_cache()),
         std::string("create dataset ") + info.name);
     describe_variable(d, info, {"replicate", "period"});
-    if (enum_var) write_flags(d);
+    if (enum_var) write_flags(d, info.name, s_);
     std::vector<std::string> var_dims = {"replicate", "period"};
     for (const char* x : info.dims)
       var_dims.emplace_back(x);
@@ -591,7 +611,16 @@ void Hdf5Writer::write(const std::vector<Trajectory>& chunk, int first) {
       Handle mem = space_handle(
           H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), "memory space");
       herr_t status;
-      if (is_enum(v)) {
+      if (enum_bits(v) == 16) {
+        buffer16_.resize(n * cells);
+        for (std::size_t r = 0; r < n; ++r) {
+          const auto& d = (chunk[r].*(info.series)).data();
+          for (std::size_t i = 0; i < cells; ++i)
+            buffer16_[r * cells + i] = static_cast<short>(d[i]);
+        }
+        status = H5Dwrite(datasets_[k], H5T_NATIVE_SHORT, mem, file_space, H5P_DEFAULT,
+                          buffer16_.data());
+      } else if (enum_bits(v) == 8) {
         buffer8_.resize(n * cells);
         for (std::size_t r = 0; r < n; ++r) {
           const auto& d = (chunk[r].*(info.series)).data();

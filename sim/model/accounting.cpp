@@ -184,6 +184,7 @@ void close_period(const Structure& st, const Params& par, State& x, int t, Traje
   for (int p = 0; p < st.P; ++p) {
     tr.production.at(t, p) = x.made[p];
     tr.binding_input.at(t, p) = static_cast<double>(x.binding[p]);
+    tr.binding_supplier.at(t, p) = static_cast<double>(x.binding_supplier[p]);
     tr.price.at(t, p) = x.price[p];
     tr.unit_cost.at(t, p) = x.cost[p];
     tr.die_bank.at(t, p) = x.die_bank[p];

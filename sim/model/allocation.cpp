@@ -5,6 +5,13 @@
 
 namespace chipsim {
 
+double InputAllocator::supplied(int supplier) const {
+  double sum = 0;
+  for (std::size_t l = 0; l < links_.size(); ++l)
+    if (links_[l].first == supplier) sum += allocated_[l];
+  return sum;
+}
+
 namespace {
 // Links are "unbounded"; a finite stand-in keeps the solver's arithmetic free of inf - inf.
 constexpr double kUnbounded = 1e300;

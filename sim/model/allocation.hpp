@@ -38,6 +38,9 @@ class InputAllocator {
 
   [[nodiscard]] double allocated(int link) const { return allocated_[link]; }
   [[nodiscard]] double received(int consumer) const { return received_[consumer]; }
+  // A supplier's capacity, and what the last solve allocated from it to all its consumers.
+  [[nodiscard]] double supply(int supplier) const { return supply_[supplier]; }
+  [[nodiscard]] double supplied(int supplier) const;
   [[nodiscard]] int link_count() const { return static_cast<int>(links_.size()); }
   [[nodiscard]] const std::pair<int, int>& link(int i) const { return links_[i]; }
   // Fraction every consumer got in the fair phase of the last solve (1 when nothing was short).

@@ -73,6 +73,7 @@ struct Model::Impl {
       if (st.s.mechanisms.rationing && short_of_target(st, x)) {
         // A capped product keeps the input that bound it in the first allocation.
         x.binding_first = x.binding;
+        x.supplier_first = x.binding_supplier;
         for (int p = 0; p < st.P; ++p)
           if (x.goal[p] < x.target[p] * (1 - 1e-9)) x.plan_cap[p] = x.finished[p] + x.goal[p];
         plan(t);
@@ -80,7 +81,7 @@ struct Model::Impl {
         allocate(st, par, x, t);
         for (int p = 0; p < st.P; ++p)
           if (std::isfinite(x.plan_cap[p]) && st.in_production(p, t))
-            x.binding[p] = x.binding_first[p];
+            x.binding[p] = x.binding_first[p], x.binding_supplier[p] = x.supplier_first[p];
       }
       // No wafer is started, and no HBM or packaging bought, that the other inputs cannot
       // follow: where any product is short, inputs are requested for what it can make.

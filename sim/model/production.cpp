@@ -89,6 +89,38 @@ std::pair<double, BindingInput> feasible(const Structure& st, const Params& par,
   return {std::max(0.0, m), bind};
 }
 
+// The supplier behind a binding input (supplier_labels order: nodes, HBM suppliers,
+// packagers, the vendor's HBM stock): for dies the product's node; for HBM and packaging the
+// open supplier that gave the product most among those the last solve used up, or, for HBM
+// with no such supplier, the vendor's stock; none for demand and components.
+int binding_supplier_of(const Structure& st, const State& x, int p, BindingInput bind) {
+  const Product& prod = st.s.products[p];
+  auto exhausted_max = [&](const InputAllocator& a, int consumer) {
+    int best = kNoSupplier;
+    double most = 0;
+    for (int l = 0; l < a.link_count(); ++l) {
+      const auto [sup, c] = a.link(l);
+      if (c != consumer || a.allocated(l) <= most) continue;
+      if (a.supplied(sup) < a.supply(sup) * (1 - 1e-9)) continue;  // not used up
+      best = sup, most = a.allocated(l);
+    }
+    return best;
+  };
+  switch (bind) {
+    case BindingInput::dies:
+      return prod.inputs.node;
+    case BindingInput::memory: {
+      const int m = exhausted_max(*x.memory, p);
+      return m != kNoSupplier ? st.N + m : st.N + st.M + st.K;  // else: its HBM stock
+    }
+    case BindingInput::packaging: {
+      const int k = exhausted_max(*x.packaging, p);
+      return k != kNoSupplier ? st.N + st.M + k : kNoSupplier;
+    }
+    default:
+      return kNoSupplier;
+  }
+}
 }  // namespace
 
 void add_planned(const Structure& st, State& x) {
@@ -151,6 +183,7 @@ void allocate(const Structure& st, const Params& par, State& x, int t) {
     const auto [units, bind] = feasible(st, par, x, p);
     x.goal[p] = std::min(x.target[p], units);
     x.binding[p] = x.target[p] > 0 ? bind : BindingInput::none;
+    x.binding_supplier[p] = binding_supplier_of(st, x, p, x.binding[p]);
     x.comp_avail[p] = x.finished[p] + x.goal[p];
     for (const auto& comp : s.products[p].inputs.components)
       x.comp_avail[comp.product] -= x.goal[p] * comp.count;
@@ -179,8 +212,10 @@ void make(const Structure& st, const Params& par, State& x, int t) {
     double m = x.target[p], dies = 0;
     if (limits)
       m = std::min(x.goal[p], feasible(st, par, x, p).first);
-    else
+    else {
       x.binding[p] = m > 0 ? BindingInput::demand : BindingInput::none;
+      x.binding_supplier[p] = kNoSupplier;
+    }
     if (prod.inputs.node != kNone) {
       const double wafers_in = x.wafers->received(p);
       dies = x.die_bank[p] + wafers_in * par.p_dpw[p] * x.node_yield[prod.inputs.node];

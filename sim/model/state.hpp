@@ -178,9 +178,10 @@ struct State {
   std::vector<double> die_bank, finished, planned, plan_cap, expected, expected_last, backlog,
       target, goal, made, comp_avail;  // [product]
   std::vector<char> has_expected;
-  Table<double> hbm_stock, reserved;                 // [vendor][generation]
-  Table<double> res_pg;                              // [product][generation]
-  std::vector<BindingInput> binding, binding_first;  // [product]
+  Table<double> hbm_stock, reserved;                  // [vendor][generation]
+  Table<double> res_pg;                               // [product][generation]
+  std::vector<BindingInput> binding, binding_first;   // [product]
+  std::vector<int> binding_supplier, supplier_first;  // [product]: supplier_labels index
   std::unique_ptr<InputAllocator> wafers, memory, packaging;
   std::vector<std::vector<int>> memory_links_of;  // [product]: its HBM links
 

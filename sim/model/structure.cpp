@@ -239,6 +239,8 @@ State::State(const Structure& st) {
   res_pg.assign(P, st.G, 0.0);
   binding.assign(static_cast<std::size_t>(P), BindingInput::none);
   binding_first.assign(static_cast<std::size_t>(P), BindingInput::none);
+  binding_supplier.assign(static_cast<std::size_t>(P), kNoSupplier);
+  supplier_first.assign(static_cast<std::size_t>(P), kNoSupplier);
   wafers = std::make_unique<InputAllocator>(st.N, P, st.wafer_links);
   memory = std::make_unique<InputAllocator>(st.M, 2 * P, st.memory_links);
   packaging = std::make_unique<InputAllocator>(st.K, P, st.packaging_links);

@@ -20,6 +20,18 @@ const char* to_string(BindingInput b) {
   return "?";
 }
 
+std::vector<std::string> supplier_labels(const Scenario& s) {
+  std::vector<std::string> out;
+  for (int n = 0; n < static_cast<int>(s.nodes.size()); ++n)
+    out.push_back(s.node_label(n));
+  for (const auto& m : s.memory)
+    out.push_back(m.name);
+  for (const auto& k : s.packagers)
+    out.push_back(k.name);
+  out.emplace_back("hbm_stock");
+  return out;
+}
+
 const char* to_string(TimeRule r) {
   switch (r) {
     case TimeRule::sum:
@@ -87,7 +99,8 @@ void Trajectory::reset(int t, int p, int v, int r, int c, int b, int e, int n_ev
         &effective_compute, &budget, &unspent_budget, &unspent_share})
     s->reset({t, r, 1, 1});
   smuggled_units.reset({t, p, r, 1});
-  for (Series* s : {&production, &binding_input, &price, &unit_cost, &die_bank, &finished_stock})
+  for (Series* s : {&production, &binding_input, &binding_supplier, &price, &unit_cost, &die_bank,
+                    &finished_stock})
     s->reset({t, p, 1, 1});
   hbm_stock.reset({t, v, 1, 1});
   for (Series* s :
@@ -149,6 +162,10 @@ const std::vector<VariableInfo>& variables() {
       {"production", {"product"}, "1", "units made", &T::production, flow, add, count},
       {"binding_input", {"product"}, "1", "input that limited production",
        &T::binding_input, point, none, category},
+      {"binding_supplier", {"product"}, "1",
+       "supplier whose capacity limited production (flag_meanings: nodes, HBM suppliers, "
+       "packagers, hbm_stock; -1 none)",
+       &T::binding_supplier, point, none, category},
       {"price", {"product"}, "USD", "list price",
        &T::price, mean, weighted_mean, money, nullptr, nullptr, "production"},
       {"unit_cost", {"product"}, "USD", "unit cost from inputs, before subsidy",

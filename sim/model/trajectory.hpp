@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "scenario/scenario.hpp"
+
 namespace chipsim {
 
 // A dense array of up to four dimensions, row-major.
@@ -51,6 +53,13 @@ enum class BindingInput : int {
 inline constexpr int kBindingInputCount = 6;
 [[nodiscard]] const char* to_string(BindingInput b);
 
+// The suppliers `binding_supplier` names, indexed from 0: the scenario's process nodes
+// ("FOUNDRY.NODE"), then its HBM suppliers, then its packagers, then "hbm_stock" (the
+// vendor's own HBM stock, when no open supplier is short). kNoSupplier: no supplier binds
+// (demand or components bound, or nothing was made).
+[[nodiscard]] std::vector<std::string> supplier_labels(const Scenario& scenario);
+inline constexpr int kNoSupplier = -1;
+
 struct Trajectory {
   int point = 0;
   int replicate = 0;
@@ -71,7 +80,7 @@ struct Trajectory {
   // [period][product][region]
   Series smuggled_units;
   // [period][product]
-  Series production, binding_input, price, unit_cost, die_bank, finished_stock;
+  Series production, binding_input, binding_supplier, price, unit_cost, die_bank, finished_stock;
   // [period][vendor]
   Series hbm_stock;
   // [period][buyer]

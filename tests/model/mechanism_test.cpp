@@ -27,6 +27,10 @@ TEST(Production, TwoInputsMakeTheMinimumAndNameTheBindingInput) {
   const int x = index_of(s.products, "X");
   EXPECT_DOUBLE_EQ(tr.production.at(0, x), 20000.0);
   EXPECT_EQ(static_cast<BindingInput>(tr.binding_input.at(0, x)), BindingInput::memory);
+  // ... and the supplier that binds is HBM supplier M (labels: F.N, FD.N, M, MD, K, hbm_stock).
+  const auto labels = supplier_labels(s);
+  ASSERT_EQ(labels, (std::vector<std::string>{"F.N", "FD.N", "M", "MD", "K", "hbm_stock"}));
+  EXPECT_EQ(tr.binding_supplier.at(0, x), 2.0);
   // Joint feasibility: only the 400 wafers whose dies HBM can follow are started (20,000 x
   // 1 die / 50 good dies per wafer), so no die waits in the bank.
   EXPECT_DOUBLE_EQ(tr.die_bank.at(0, x), 0.0);
@@ -41,6 +45,7 @@ TEST(Production, WafersBindWhenTheyAreScarcer) {
   const int x = index_of(s.products, "X");
   EXPECT_DOUBLE_EQ(tr.production.at(0, x), 15000.0);
   EXPECT_EQ(static_cast<BindingInput>(tr.binding_input.at(0, x)), BindingInput::dies);
+  EXPECT_EQ(tr.binding_supplier.at(0, x), 0.0);  // node F.N
   EXPECT_DOUBLE_EQ(tr.die_bank.at(0, x), 0.0);
 }
 
@@ -50,6 +55,7 @@ TEST(Production, NothingBindsWhenInputsSuffice) {
   const int x = index_of(s.products, "X");
   EXPECT_DOUBLE_EQ(tr.production.at(0, x), 100000.0);
   EXPECT_EQ(static_cast<BindingInput>(tr.binding_input.at(0, x)), BindingInput::demand);
+  EXPECT_EQ(tr.binding_supplier.at(0, x), static_cast<double>(kNoSupplier));
 }
 
 TEST(Rationing, CapexLeftUnspentWhenSupplyIsShortIsUnmetBudget) {

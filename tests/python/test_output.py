@@ -63,6 +63,13 @@ def test_xarray_opens_it_in_one_line(small):
         assert "units" in var.attrs, name
         assert var.attrs.get("long_name"), name
     assert ds.binding_input.attrs["flag_meanings"].split()[:3] == ["none", "demand", "dies"]
+    # The binding supplier: -1 none, then nodes, HBM suppliers, packagers, the vendor's stock.
+    sup = ds.binding_supplier
+    meanings = sup.attrs["flag_meanings"].split()
+    assert sup.dtype == "int16" and list(sup.attrs["flag_values"])[:2] == [-1, 0]
+    assert meanings[0] == "none" and meanings[-1] == "hbm_stock"
+    assert {"TSMC.N4", "SMIC.N7", "HiBL", "CXMT", "CoWoS"} <= set(meanings)
+    assert int(sup.min()) >= -1 and int(sup.max()) < len(meanings) - 1
     share = ds.domestic_share_revenue.sel(region="CN")
     assert float(share.min()) >= 0 and float(share.max()) <= 1
 
