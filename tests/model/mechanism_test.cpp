@@ -186,6 +186,21 @@ TEST(Leakage, ExcessDemandRaisesThePriceAndThePriceRaisesTheOffer) {
   EXPECT_DOUBLE_EQ(dear.unit_price.at(0, x, d, smuggle), 30000.0);
 }
 
+// A licence requirement on X toward D, with a 25% fee (approval 1 by default).
+const char* kLicence = R"(
+[channel.lic]
+kind = "licensed"
+destinations = ["D"]
+
+[policy.ph.rule.lic]
+type = "export_control"
+effective = "2024Q1"
+destinations = ["D"]
+criteria = [{ tpp_min = 1 }]
+status = "licensed"
+revenue_share = 0.25
+)";
+
 TEST(PolicyTiming, ARuleEffectiveMidQuarterAppliesForItsShareOfTheDays) {
   // 2024Q1 has 91 days; a denial effective 15 February leaves X on direct sale for the 45
   // days before it, so 45/91 of the buyer's order for X is delivered and, with nothing else
@@ -219,19 +234,10 @@ criteria = [{ tpp_min = 1 }]
 TEST(PolicyTiming, ABanAfterALicenceLeavesOnlyTheDaysBetweenThem) {
   // Licensed (approval 1) from 1 February, banned by the importer from 1 March: the licence
   // channel is open 29 of 2024Q1's 91 days, the direct channel the 31 days of January.
-  const Scenario s = world(kOnlyX, R"(
-[channel.lic]
-kind = "licensed"
-destinations = ["D"]
-
-[policy.ph.rule.lic]
-type = "export_control"
-effective = "2024-02-01"
-destinations = ["D"]
-criteria = [{ tpp_min = 1 }]
-status = "licensed"
-approval_probability = 1.0
-
+  auto o = kOnlyX;
+  o.push_back("policy.ph.rule.lic.effective=\"2024-02-01\"");
+  o.push_back("policy.ph.rule.lic.revenue_share=0");  // same price on both channels
+  const Scenario s = world(o, std::string(kLicence) + R"(
 [policy.pd.rule.ban]
 type = "import_ban"
 effective = "2024-03-01"
@@ -362,20 +368,7 @@ effective = "2024Q3"
 }
 
 TEST(ExportControl, LicenceFeeGoesToTheExporterAndIsPassedThrough) {
-  const Scenario s = world({}, R"(
-[channel.lic]
-kind = "licensed"
-destinations = ["D"]
-
-[policy.ph.rule.lic]
-type = "export_control"
-effective = "2024Q1"
-destinations = ["D"]
-criteria = [{ tpp_min = 1 }]
-status = "licensed"
-approval_probability = 1.0
-revenue_share = 0.25
-)");
+  const Scenario s = world({}, kLicence);
   const Trajectory tr = run_world(s);
   const int x = index_of(s.products, "X"), d = index_of(s.regions, "D"),
             h = index_of(s.regions, "H"), lic = index_of(s.channels, "lic");
@@ -388,20 +381,6 @@ revenue_share = 0.25
   EXPECT_NEAR(tr.revenue.at(0, index_of(s.vendors, "VH"), d), 10000.0 * units, 1e-3);
   EXPECT_DOUBLE_EQ(tr.units_sold.at(0, x, d, index_of(s.channels, "direct")), 0.0);
 }
-
-const char* kLicence = R"(
-[channel.lic]
-kind = "licensed"
-destinations = ["D"]
-
-[policy.ph.rule.lic]
-type = "export_control"
-effective = "2024Q1"
-destinations = ["D"]
-criteria = [{ tpp_min = 1 }]
-status = "licensed"
-revenue_share = 0.25
-)";
 
 TEST(ExportControl, ApprovalShareGrantsThatFractionOfLicensedRequests) {
   // With approval a, a fraction a of the first-round licensed request is delivered and the
