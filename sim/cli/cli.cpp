@@ -99,6 +99,9 @@ std::string describe(const Scenario& s, const RuleBody& b, int issuer) {
     case RuleType::energy_subsidy:
       out = "rate " + b.rate.describe();
       break;
+    case RuleType::enforcement:
+      out = "enforcement against leakage channels " + b.level.describe();
+      break;
   }
   return out;
 }

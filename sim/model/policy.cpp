@@ -174,6 +174,27 @@ void apply_rules(const Structure& st, const Params& par, State& x, double tau) {
       }
     }
 
+  // Enforcement against leakage: each policy's own `enforcement`, or the level of its most
+  // recently effective enforcement rule in force; against a channel, the strongest effort of
+  // the governments whose regions it does not deliver to (the exporters it evades).
+  std::copy(par.pol_enforcement.begin(), par.pol_enforcement.end(), x.enforcement.begin());
+  std::fill(x.enforcement_rule.begin(), x.enforcement_rule.end(), -1);
+  for (std::size_t i = 0; i < st.rules.size(); ++i) {
+    const RuleDef& def = st.rules[i];
+    if (def.body->type != RuleType::enforcement || !x.rules[i].in_force(tau)) continue;
+    int& latest = x.enforcement_rule[static_cast<std::size_t>(def.policy)];
+    if (latest < 0 || x.rules[i].effective >= x.rules[static_cast<std::size_t>(latest)].effective) {
+      latest = static_cast<int>(i);
+      x.enforcement[static_cast<std::size_t>(def.policy)] = par.rules[i].level;
+    }
+  }
+  for (int c = 0; c < st.C; ++c) {
+    x.c_enforcement[c] = 0;
+    for (std::size_t p = 0; p < s.policies.size(); ++p)
+      if (!st.serves(c, s.policies[p].region) || s.channels[c].destinations.empty())
+        x.c_enforcement[c] = std::max(x.c_enforcement[c], x.enforcement[p]);
+  }
+
   if (!s.mechanisms.importer_policy) return;
   for (std::size_t i = 0; i < st.rules.size(); ++i) {
     const RuleDef& def = st.rules[i];

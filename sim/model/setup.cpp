@@ -87,8 +87,7 @@ void draw_params(const Structure& st, Params& par, ParamSampler& d, bool noise) 
   sized(par.pol_enforcement, static_cast<int>(s.policies.size()));
   for (std::size_t p = 0; p < s.policies.size(); ++p)
     par.pol_enforcement[p] = d(s.policies[p].enforcement, st.h_policy[p], "enforcement");
-  for (auto* v : {&par.c_cap, &par.c_markup, &par.c_supply, &par.c_supply_el, &par.c_elast,
-                  &par.c_enforcement})
+  for (auto* v : {&par.c_cap, &par.c_markup, &par.c_supply, &par.c_supply_el, &par.c_elast})
     sized(*v, st.C);
   for (int c = 0; c < st.C; ++c) {
     const Channel& x = s.channels[c];
@@ -98,12 +97,6 @@ void draw_params(const Structure& st, Params& par, ParamSampler& d, bool noise) 
     par.c_supply[c] = d(x.supply, h, "supply");
     par.c_supply_el[c] = d(x.supply_elasticity, h, "supply_elasticity");
     par.c_elast[c] = d(x.enforcement_elasticity, h, "enforcement_elasticity");
-    // Enforcement against a channel: the strongest effort of the governments whose regions
-    // it does not deliver to (the exporters it evades).
-    par.c_enforcement[c] = 0;
-    for (std::size_t p = 0; p < s.policies.size(); ++p)
-      if (!st.serves(c, s.policies[p].region) || x.destinations.empty())
-        par.c_enforcement[c] = std::max(par.c_enforcement[c], par.pol_enforcement[p]);
   }
   sized(par.e_m0, st.E);
   sized(par.e_learn, st.E);
@@ -147,6 +140,7 @@ void draw_params(const Structure& st, Params& par, ParamSampler& d, bool noise) 
                  : 0;
     r.hazard = x.event ? d(x.event->hazard, x.key, "hazard") : 0;
     r.threshold = x.trigger ? d(x.trigger->threshold, x.key, "threshold") : 0;
+    r.level = b.type == RuleType::enforcement ? d(b.level, x.key, "level") : 0;
   }
   par.inventory.assign(s.inventories.size(), 0.0);
   for (std::size_t i = 0; i < s.inventories.size(); ++i)

@@ -72,6 +72,7 @@ struct Option {
 struct RuleDef {
   const RuleBody* body = nullptr;
   int issuer = kNone;
+  int policy = kNone;
   std::uint64_t key = 0;
   int announced = 0, effective = 0, expires = 0;  // for scheduled rules
   double effective_share = 1;  // share of period `effective` the rule is in force
@@ -122,7 +123,7 @@ bool targets(const RuleBody& b, int issuer, int region);
 // Random draws of a rule, per replicate.
 struct RuleDraw {
   double approval = 1, fee = 0, cap = kInf, penalty = 0, share = 1, rate = 0, hazard = 0,
-         threshold = 0;
+         threshold = 0, level = 0;
 };
 
 // Parameters drawn once per replicate (docs/MODEL.md, section 10).
@@ -137,7 +138,7 @@ struct Params {
   std::vector<double> b_capex, b_growth, b_growth2, b_noise, b_rho, b_ashare, b_tshare, b_alpha,
       b_gamma, b_delta, b_effg;  // [buyer]
   // [channel]: hard capacity, reference multiple, supply curve, enforcement against it.
-  std::vector<double> c_cap, c_markup, c_supply, c_supply_el, c_elast, c_enforcement;
+  std::vector<double> c_cap, c_markup, c_supply, c_supply_el, c_elast;
   std::vector<double> e_m0, e_learn;  // [ecosystem]
   std::vector<double> pol_enforcement;
   std::vector<RuleDraw> rules;
@@ -170,6 +171,9 @@ struct State {
   std::vector<char> cut_foundry, cut_memory, cut_packaging, pending_memory_cut;  // [vendor]
   std::vector<double> equipment_cut;                                             // [foundry]
   std::vector<double> mandate, prod_subsidy, energy_subsidy;                     // [region]
+  std::vector<double> enforcement;    // [policy]: effort against leakage, in force at tau
+  std::vector<double> c_enforcement;  // [channel]: enforcement against the channel at tau
+  std::vector<int> enforcement_rule;  // [policy]: its enforcement rule in force, or -1
 
   // Capacity (section 2).
   std::vector<double> node_cap, node_w, node_yield, mem_cap, pack_cap;

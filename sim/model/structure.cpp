@@ -138,6 +138,7 @@ Structure::Structure(const Scenario& sc)
     RuleDef x;
     x.body = &body;
     x.issuer = s.policies[policy].region;
+    x.policy = policy;
     x.key = rng::hash_name(key);
     x.scheduled = scheduled;
     x.matches.assign(static_cast<std::size_t>(P), 0);
@@ -221,6 +222,9 @@ State::State(const Structure& st) {
   for (auto* v : {&cut_foundry, &cut_memory, &cut_packaging, &pending_memory_cut})
     v->assign(static_cast<std::size_t>(V), 0);
   z(equipment_cut, st.F);
+  z(enforcement, static_cast<int>(st.s.policies.size()));
+  z(c_enforcement, C);
+  enforcement_rule.assign(st.s.policies.size(), -1);
   for (auto* v : {&mandate, &prod_subsidy, &energy_subsidy, &region_units, &region_dom_units,
                   &region_compute, &region_dom_compute})
     z(*v, R);

@@ -1109,7 +1109,7 @@ class Converter {
   // The type-specific part of a rule; `issuer` is the policy's region.
   RuleBody rule_body(Reader& r, int issuer) {
     RuleBody b;
-    const auto type = r.enumeration("type", RuleType::energy_subsidy, std::nullopt);
+    const auto type = r.enumeration("type", RuleType::enforcement, std::nullopt);
     if (!type) return b;
     b.type = *type;
     const bool exporter_side = b.type == RuleType::export_control ||
@@ -1189,6 +1189,9 @@ class Converter {
       case RuleType::production_subsidy:
       case RuleType::energy_subsidy:
         b.rate = r.param("rate", kFraction, std::nullopt);
+        break;
+      case RuleType::enforcement:
+        b.level = r.param("level", kFraction, std::nullopt);
         break;
     }
     return b;

@@ -52,6 +52,8 @@ const char* to_string(RuleType t) {
       return "production_subsidy";
     case RuleType::energy_subsidy:
       return "energy_subsidy";
+    case RuleType::enforcement:
+      return "enforcement";
   }
   return "?";
 }

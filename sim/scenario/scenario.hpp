@@ -193,6 +193,7 @@ enum class RuleType {
   domestic_mandate,    // importer: state-funded buyers must buy domestic
   production_subsidy,  // importer: government pays a share of domestic unit cost
   energy_subsidy,      // importer: electricity discount for domestic chips
+  enforcement,         // either: the issuer's effort against leakage channels while in force
 };
 
 enum class ExportStatus { free, licensed, denied };
@@ -229,6 +230,7 @@ struct RuleBody {
   Param penalty;               // import_penalty: utility penalty
   Param share;                 // domestic_mandate: share of state spend that must be domestic
   Param rate;                  // subsidies: rate; input_control(equipment): growth cut
+  Param level;                 // enforcement: the issuer's enforcement (0..1) while in force
 };
 
 struct Rule {

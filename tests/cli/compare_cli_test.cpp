@@ -50,12 +50,13 @@ TEST_F(CompareCli, AFileAgainstItselfDiffersByZero) {
 }
 
 TEST_F(CompareCli, CrackdownLowersSmugglingInEveryReplicate) {
+  // The crackdown starts in 2026 (an enforcement rule); 2027 is its second year.
   const auto r = cli({"compare", file("base.h5"), file("crack.h5"), "--region", "CN", "--year",
-                      "2025", "--csv", file("crack.csv")});
+                      "2027", "--csv", file("crack.csv")});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   // The smuggled-units row: every paired difference (p05..p95) is negative.
   const std::string csv = test::read_file(file("crack.csv"));
-  const auto at = csv.find("\n\"smuggled units\",smuggled_units,CN,2025,");
+  const auto at = csv.find("\n\"smuggled units\",smuggled_units,CN,2027,");
   ASSERT_NE(at, std::string::npos) << csv;
   std::vector<double> v;
   std::stringstream line(csv.substr(at + 1, csv.find('\n', at + 1) - at - 1));

@@ -252,6 +252,33 @@ products = ["X"]
   EXPECT_NEAR(tr.unspent_share.at(0, d), 1 - 60.0 / 91.0, 1e-9);
 }
 
+TEST(Leakage, AnEnforcementRuleShiftsTheSupplyFromItsDay) {
+  // Enforcement 0 until an enforcement rule sets it to 1 on 15 February 2024: 2024Q1 is
+  // cleared in two parts, 45/91 of the quarter offering 1,000 x 45/91 units and 46/91
+  // offering 1,000 x exp(-2) x 46/91; demand exceeds both.
+  auto o = kOnlyX;
+  o.push_back("policy.ph.enforcement=0");
+  const Scenario s = world(o, std::string(kDenyX) + R"(
+[policy.ph.rule.crackdown]
+type = "enforcement"
+effective = "2024-02-15"
+level = 1.0
+)");
+  const Trajectory tr = run_world(s);
+  const int x = index_of(s.products, "X"), d = index_of(s.regions, "D");
+  EXPECT_NEAR(tr.smuggled_units.at(0, x, d), 1000.0 * (45.0 + std::exp(-2.0) * 46.0) / 91.0, 1e-6);
+  // From the start, the rule is the same as the policy's enforcement of 1.
+  EXPECT_NEAR(smuggled_at_enforcement(1.0),
+              run_world(world(o, std::string(kDenyX) + R"(
+[policy.ph.rule.crackdown]
+type = "enforcement"
+effective = "2024Q1"
+level = 1.0
+)"))
+                  .smuggled_units.at(0, x, d),
+              1e-9);
+}
+
 TEST(Leakage, SwitchedOffMeansNoSmuggling) {
   auto o = kOnlyX;
   o.push_back("mechanisms.leakage=false");

@@ -122,7 +122,7 @@ TEST(ScenarioDirection, FullDenialRaisesSmuggledUnits) {
 }
 
 // Doubling the smugglers' reference multiple shifts the supply curve left; so does raising
-// enforcement (the 06 what-if doubles it).
+// enforcement (the 06 what-if doubles it from 2026 by an enforcement rule).
 TEST(ScenarioDirection, DearerSmugglingOrMoreEnforcementLowersSmuggledUnits) {
   const Scenario base = test::baseline();
   const Effect markup = paired_effect(base, test::baseline({"channel.smuggling.markup=3.0"}),
@@ -131,7 +131,7 @@ TEST(ScenarioDirection, DearerSmugglingOrMoreEnforcementLowersSmuggledUnits) {
   EXPECT_LT(markup.mean + 3 * markup.se, 0) << markup.mean << " +- " << markup.se;
   const Effect crackdown =
       paired_effect(base, whatif("06-smuggling-crackdown.toml"), china_smuggled_all_years);
-  report("enforcement 0.5 -> 1.0: change in smuggled units 2024-2030", crackdown);
+  report("enforcement 0.5 -> 1.0 from 2026: change in smuggled units 2024-2030", crackdown);
   EXPECT_LT(crackdown.mean + 3 * crackdown.se, 0) << crackdown.mean << " +- " << crackdown.se;
 }
 

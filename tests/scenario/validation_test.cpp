@@ -69,6 +69,21 @@ TEST(Validation, UnknownKeyForRuleTypeListsExpectedKeys) {
                       "expires, rate, type");
 }
 
+TEST(Validation, EnforcementRuleNeedsALevelInRange) {
+  // An enforcement rule sets its policy's effort, 0 to 1: a level of 1.5 is refused where it
+  // stands, and rate (a subsidy's key) is not one of its keys.
+  const std::string text =
+      replace(kBase, "type = \"energy_subsidy\"\neffective = \"2025Q1\"\nrate = 0.5",
+              "type = \"enforcement\"\neffective = \"2025Q1\"\nlevel = 1.5");
+  expect_single_error(text, locate(text, "1.5"), "policy.pb.rule.sub.level", "[0, 1]");
+  const std::string wrong =
+      replace(kBase, "type = \"energy_subsidy\"", "type = \"enforcement\"\nlevel = 0.5");
+  expect_single_error(wrong, locate(wrong, "rate = 0.5", "[policy.pb.rule.sub]"),
+                      "policy.pb.rule.sub.rate",
+                      "unknown key 'rate'; expected one of announced, effective, enabled, "
+                      "expires, level, type");
+}
+
 TEST(Validation, DanglingReferenceWithDidYouMean) {
   const std::string text = replace(kBase, "vendor = \"VB\"", "vendor = \"VC\"", "[product.XB]");
   expect_single_error(text, {locate(text, "\"VC\"").line, locate(text, "\"VC\"").column},
