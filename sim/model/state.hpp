@@ -28,7 +28,7 @@ template <class T>
 class Table {
  public:
   void assign(int rows, int cols, T value) {
-    rows_ = rows, cols_ = cols;
+    cols_ = cols;
     data_.assign(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols), value);
   }
   T& operator()(int i, int j) { return data_[index(i, j)]; }
@@ -38,8 +38,6 @@ class Table {
     return {data_.data() + index(i, 0), static_cast<std::size_t>(cols_)};
   }
   void fill(T value) { std::fill(data_.begin(), data_.end(), value); }
-  [[nodiscard]] int rows() const { return rows_; }
-  [[nodiscard]] int cols() const { return cols_; }
   std::vector<T>& data() { return data_; }
 
  private:
@@ -47,7 +45,7 @@ class Table {
     return static_cast<std::size_t>(i) * static_cast<std::size_t>(cols_) +
            static_cast<std::size_t>(j);
   }
-  int rows_ = 0, cols_ = 0;
+  int cols_ = 0;
   std::vector<T> data_;
 };
 

@@ -201,17 +201,23 @@ status = "licensed"
 revenue_share = 0.25
 )";
 
+// A denial of X toward D from `date`.
+std::string deny_x_from(const std::string& date) {
+  return R"(
+[policy.ph.rule.deny]
+type = "export_control"
+effective = ")" +
+         date + R"("
+destinations = ["D"]
+criteria = [{ tpp_min = 1 }]
+)";
+}
+
 TEST(PolicyTiming, ARuleEffectiveMidQuarterAppliesForItsShareOfTheDays) {
   // 2024Q1 has 91 days; a denial effective 15 February leaves X on direct sale for the 45
   // days before it, so 45/91 of the buyer's order for X is delivered and, with nothing else
   // to buy, the rest of the budget is unmet. From 2024Q2 the denial holds all quarter.
-  const Scenario s = world(kOnlyX, R"(
-[policy.ph.rule.deny]
-type = "export_control"
-effective = "2024-02-15"
-destinations = ["D"]
-criteria = [{ tpp_min = 1 }]
-)");
+  const Scenario s = world(kOnlyX, deny_x_from("2024-02-15"));
   EXPECT_NEAR(s.rules[0].effective_share, 46.0 / 91.0, 1e-15);
   const Trajectory tr = run_world(s);
   const int x = index_of(s.products, "X"), d = index_of(s.regions, "D"),
@@ -221,13 +227,7 @@ criteria = [{ tpp_min = 1 }]
   EXPECT_NEAR(tr.unspent_share.at(0, d), 46.0 / 91.0, 1e-12);
   EXPECT_DOUBLE_EQ(tr.units_sold.at(1, x, d, direct), 0.0);
   // The same rule dated 1 January (the period's first day) applies to the whole quarter.
-  const Scenario whole = world(kOnlyX, R"(
-[policy.ph.rule.deny]
-type = "export_control"
-effective = "2024-01-01"
-destinations = ["D"]
-criteria = [{ tpp_min = 1 }]
-)");
+  const Scenario whole = world(kOnlyX, deny_x_from("2024-01-01"));
   EXPECT_DOUBLE_EQ(run_world(whole).units_sold.at(0, x, d, direct), 0.0);
 }
 
@@ -252,29 +252,30 @@ products = ["X"]
   EXPECT_NEAR(tr.unspent_share.at(0, d), 1 - 60.0 / 91.0, 1e-9);
 }
 
+// An enforcement rule setting the exporter's effort to 1 from `date`.
+std::string crackdown_from(const std::string& date) {
+  return R"(
+[policy.ph.rule.crackdown]
+type = "enforcement"
+effective = ")" +
+         date + R"("
+level = 1.0
+)";
+}
+
 TEST(Leakage, AnEnforcementRuleShiftsTheSupplyFromItsDay) {
   // Enforcement 0 until an enforcement rule sets it to 1 on 15 February 2024: 2024Q1 is
   // cleared in two parts, 45/91 of the quarter offering 1,000 x 45/91 units and 46/91
   // offering 1,000 x exp(-2) x 46/91; demand exceeds both.
   auto o = kOnlyX;
   o.push_back("policy.ph.enforcement=0");
-  const Scenario s = world(o, std::string(kDenyX) + R"(
-[policy.ph.rule.crackdown]
-type = "enforcement"
-effective = "2024-02-15"
-level = 1.0
-)");
+  const Scenario s = world(o, std::string(kDenyX) + crackdown_from("2024-02-15"));
   const Trajectory tr = run_world(s);
   const int x = index_of(s.products, "X"), d = index_of(s.regions, "D");
   EXPECT_NEAR(tr.smuggled_units.at(0, x, d), 1000.0 * (45.0 + std::exp(-2.0) * 46.0) / 91.0, 1e-6);
   // From the start, the rule is the same as the policy's enforcement of 1.
   EXPECT_NEAR(smuggled_at_enforcement(1.0),
-              run_world(world(o, std::string(kDenyX) + R"(
-[policy.ph.rule.crackdown]
-type = "enforcement"
-effective = "2024Q1"
-level = 1.0
-)"))
+              run_world(world(o, std::string(kDenyX) + crackdown_from("2024Q1")))
                   .smuggled_units.at(0, x, d),
               1e-9);
 }
