@@ -288,6 +288,45 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                       "Vendor whose revenue to show (repeatable; default all)");
   compare->add_option("--csv", cmp.csv, "Also write the table as CSV");
 
+  SweepArgs sweep_args;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Run a parameter sweep: a design of points, each a Monte Carlo ensemble");
+  sweep->add_option("sweep", sweep_args.sweep, "Sweep TOML file (docs/SWEEPS.md)")->required();
+  sweep->add_option("-o,--output", sweep_args.output, "Output HDF5 file (point dimension)");
+  sweep
+      ->add_option("-n,--replicates", sweep_args.replicates,
+                   "Replicates per point (default: the sweep file's)")
+      ->check(CLI::Range(1, 100'000'000));
+  sweep->add_option("--shard", sweep_args.shard,
+                    "Run only shard K of N (K from 0) of the (point, replicate) work; combine "
+                    "the parts with chipsim merge");
+  sweep->add_option("--threads", sweep_args.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  sweep
+      ->add_option("--variables", sweep_args.variables,
+                   "Variables to write, comma-separated (default: all)")
+      ->delimiter(',');
+  sweep->add_flag("--float32", sweep_args.float32, "Store real variables as float32");
+  sweep->add_option("--compression", sweep_args.compression, "Deflate level 0-9")
+      ->check(CLI::Range(0, 9));
+  sweep->add_flag("--no-noise", sweep_args.no_noise,
+                  "Central parameter values; no capex shocks or stochastic policy events");
+  sweep->add_flag("--resume", sweep_args.resume,
+                  "Continue an interrupted sweep (or shard) from OUT.partial, skipping work done");
+  sweep->add_flag("--force", sweep_args.force,
+                  "Overwrite an existing output file, or discard an interrupted sweep's partial");
+  sweep->add_flag("-q,--quiet", sweep_args.quiet, "No progress bar");
+  sweep->add_option("--design-csv", sweep_args.design_csv,
+                    "Write the design's points (values and unit coordinates) as CSV and stop");
+
+  MergeArgs merge_args;
+  CLI::App* merge =
+      app.add_subcommand("merge", "Combine the shard files of one sweep into one file");
+  merge->add_option("parts", merge_args.parts, "Shard files (chipsim sweep --shard K/N)")
+      ->required();
+  merge->add_option("-o,--output", merge_args.output, "Merged HDF5 file")->required();
+  merge->add_flag("--force", merge_args.force, "Overwrite an existing output file");
+
   std::string inspect_path;
   CLI::App* inspect = app.add_subcommand("inspect", "Describe an output file and tabulate it");
   inspect->add_option("file", inspect_path, "chipsim HDF5 output file")->required();
@@ -315,7 +354,18 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   }
 
   try {
+    std::string command_line;
+    for (int i = 0; i < argc; ++i)
+      command_line += (i ? " " : "") + std::string(argv[i]);
     if (inspect->parsed()) return inspect_command(inspect_path, out, err);
+    if (sweep->parsed()) {
+      sweep_args.command_line = command_line;
+      return sweep_command(sweep_args, out, err);
+    }
+    if (merge->parsed()) {
+      merge_args.command_line = command_line;
+      return merge_command(merge_args, out, err);
+    }
     if (compare->parsed()) return compare_command(cmp, out, err);
     if (calibrate->parsed()) {
       if (calibrate->count("--seed")) cal.seed = cal_seed;

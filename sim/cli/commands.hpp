@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scenario/scenario.hpp"
@@ -72,5 +73,36 @@ int compare_command(const CompareArgs& args, std::ostream& out, std::ostream& er
 [[nodiscard]] std::string format_number(double v);
 
 int inspect_command(const std::string& path, std::ostream& out, std::ostream& err);
+
+struct SweepArgs {
+  std::string sweep;   // the sweep TOML file
+  std::string output;  // -o
+  int replicates = 0;  // 0: the sweep file's
+  std::string shard;   // "K/N"; empty: the whole sweep
+  int threads = 0;
+  std::vector<std::string> variables;
+  bool float32 = false;
+  std::optional<int> compression;
+  bool no_noise = false;
+  bool resume = false;
+  bool force = false;
+  bool quiet = false;
+  std::string design_csv;  // write the design's points and stop
+  std::string command_line;
+};
+
+int sweep_command(const SweepArgs& args, std::ostream& out, std::ostream& err);
+
+// "K/N" -> (K, N), 0 <= K < N; throws io::BadRequest otherwise.
+[[nodiscard]] std::pair<int, int> parse_shard(const std::string& text);
+
+struct MergeArgs {
+  std::vector<std::string> parts;
+  std::string output;
+  bool force = false;
+  std::string command_line;
+};
+
+int merge_command(const MergeArgs& args, std::ostream& out, std::ostream& err);
 
 }  // namespace chipsim

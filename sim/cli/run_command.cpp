@@ -14,6 +14,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/run_support.hpp"
 #include "cli/version.hpp"
 #include "engine/ensemble.hpp"
 #include "engine/summary.hpp"
@@ -21,106 +22,6 @@
 #include "io/output_file.hpp"
 
 namespace chipsim {
-
-namespace {
-
-// Turns SIGINT and SIGTERM into a stop request without a global flag: the signals are
-// blocked in every thread (worker threads inherit the mask) and a watcher thread receives
-// them with sigtimedwait and sets the run's own flag.
-class SignalWatcher {
- public:
-  explicit SignalWatcher(std::atomic<bool>& stop) : stop_(stop) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set_, &previous_);
-    thread_ = std::thread([this] {
-      const timespec tick{0, 100'000'000};
-      while (!done_.load()) {
-        const int sig = sigtimedwait(&set_, nullptr, &tick);
-        if (sig == SIGINT || sig == SIGTERM) {
-          signal_ = sig;
-          stop_.store(true);
-        }
-      }
-    });
-  }
-  ~SignalWatcher() {
-    done_.store(true);
-    thread_.join();
-    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-  }
-  SignalWatcher(const SignalWatcher&) = delete;
-  SignalWatcher& operator=(const SignalWatcher&) = delete;
-  [[nodiscard]] int signal() const { return signal_.load(); }
-
- private:
-  std::atomic<bool>& stop_;
-  std::atomic<bool> done_{false};
-  std::atomic<int> signal_{0};
-  sigset_t set_{}, previous_{};
-  std::thread thread_;
-};
-
-// Progress: on a terminal, a one-line bar with rate and ETA redrawn at most ten times a
-// second; otherwise (a batch log) a plain line at every 10% and at least every 30 s, so logs
-// are never empty. Silent with -q.
-class Progress {
- public:
-  Progress(int total, int already, bool enabled, std::FILE* stream)
-      : total_(total),
-        start_count_(already),
-        enabled_(enabled),
-        terminal_(isatty(fileno(stream)) != 0),
-        stream_(stream),
-        start_(std::chrono::steady_clock::now()),
-        last_(start_),
-        last_decile_(total > 0 ? 10 * already / total : 10) {}
-  void update(int done) {
-    if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
-    const double seconds = std::chrono::duration<double>(now - start_).count();
-    const double rate = seconds > 0 ? (done - start_count_) / seconds : 0;
-    const double eta = rate > 0 ? (total_ - done) / rate : 0;
-    const int percent = total_ > 0 ? 100 * done / total_ : 100;
-    if (terminal_) {
-      if (done < total_ && now - last_ < std::chrono::milliseconds(100)) return;
-      last_ = now;
-      const int width = 30, filled = total_ > 0 ? width * done / total_ : width;
-      std::fprintf(stream_, "\r[%.*s%*s] %3d%% %d/%d  %.0f rep/s  ETA %.0fs ", filled,
-                   "##############################", width - filled, "", percent, done, total_,
-                   rate, eta);
-      if (done >= total_) std::fprintf(stream_, "\n");
-    } else {
-      const int decile = total_ > 0 ? 10 * done / total_ : 10;
-      if (decile == last_decile_ && now - last_ < std::chrono::seconds(30)) return;
-      last_decile_ = decile;
-      last_ = now;
-      std::fprintf(stream_,
-                   "chipsim run: %d/%d replicates (%d%%), %.0f rep/s, %.0f s elapsed, ETA %.0f s\n",
-                   done, total_, percent, rate, seconds, eta);
-    }
-    std::fflush(stream_);
-  }
-
- private:
-  int total_, start_count_;
-  bool enabled_, terminal_;
-  std::FILE* stream_;
-  std::chrono::steady_clock::time_point start_, last_;
-  int last_decile_;
-};
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
 
 int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out,
                 std::ostream& err) {

@@ -14,8 +14,7 @@ void SummaryAccumulator::add(const Trajectory& t) {
 void SummaryAccumulator::add(std::span<const Trajectory> batch) {
   if (batch.empty()) return;
   const auto& all = variables();
-  std::vector<const double*>& columns = columns_;
-  columns.resize(batch.size());
+  columns_.resize(batch.size());
   for (std::size_t k = 0; k < vars_.size(); ++k) {
     const auto member = all[vars_[k]].series;
     const std::size_t cells = (batch.front().*member).data().size();
@@ -23,23 +22,9 @@ void SummaryAccumulator::add(std::span<const Trajectory> batch) {
       const auto& data = (batch[j].*member).data();
       if (data.size() != cells)
         throw std::invalid_argument("SummaryAccumulator: trajectories of different shapes");
-      columns[j] = data.data();
+      columns_[j] = data.data();
     }
-    if (sums_[k].empty()) {
-      sums_[k].assign(cells, 0.0);
-      sketches_[k].resize(cells);
-    }
-    // Cell-major: for a given cell, replicates are still added in batch order, so sums are
-    // taken in the same order as one add() per trajectory.
-    for (std::size_t i = 0; i < cells; ++i) {
-      double sum = sums_[k][i];
-      QuantileSketch& sketch = sketches_[k][i];
-      for (const double* column : columns) {
-        sum += column[i];
-        sketch.add(column[i]);
-      }
-      sums_[k][i] = sum;
-    }
+    add_columns(k, cells);
   }
   for (const Trajectory& t : batch) {
     events_fired_.resize(t.event_period.size(), 0);
@@ -47,6 +32,41 @@ void SummaryAccumulator::add(std::span<const Trajectory> batch) {
       if (t.event_period[e] != Trajectory::kNeverFired) ++events_fired_[e];
   }
   count_ += static_cast<long>(batch.size());
+}
+
+void SummaryAccumulator::add_rows(std::size_t k, const double* rows, std::size_t n,
+                                  std::size_t cells) {
+  columns_.resize(n);
+  for (std::size_t j = 0; j < n; ++j)
+    columns_[j] = rows + j * cells;
+  add_columns(k, cells);
+}
+
+void SummaryAccumulator::add_event_rows(const int* rows, std::size_t n, std::size_t events) {
+  events_fired_.resize(events, 0);
+  for (std::size_t j = 0; j < n; ++j)
+    for (std::size_t e = 0; e < events; ++e)
+      if (rows[j * events + e] != Trajectory::kNeverFired) ++events_fired_[e];
+}
+
+void SummaryAccumulator::add_columns(std::size_t k, std::size_t cells) {
+  if (sums_[k].empty()) {
+    sums_[k].assign(cells, 0.0);
+    sketches_[k].resize(cells);
+  }
+  if (sums_[k].size() != cells)
+    throw std::invalid_argument("SummaryAccumulator: rows of different shapes");
+  // Cell-major: for a given cell, replicates are still added in order, so sums are taken in
+  // the same order as one add() per trajectory.
+  for (std::size_t i = 0; i < cells; ++i) {
+    double sum = sums_[k][i];
+    QuantileSketch& sketch = sketches_[k][i];
+    for (const double* column : columns_) {
+      sum += column[i];
+      sketch.add(column[i]);
+    }
+    sums_[k][i] = sum;
+  }
 }
 
 std::vector<double> SummaryAccumulator::stat(std::size_t v, std::size_t stat) const {

@@ -26,6 +26,12 @@ class SummaryAccumulator {
   // The same as add() on each trajectory in order, and bitwise the same result; it visits
   // the batch cell by cell so each cell's sketch is fetched once per batch, not per replicate.
   void add(std::span<const Trajectory> batch);
+  // The same from stored values rather than trajectories (a sweep's summaries are computed
+  // from its file): `n` replicates of variable position k, replicate-major with `cells`
+  // values each; then their events (replicate-major, `events` each) and their count.
+  void add_rows(std::size_t k, const double* rows, std::size_t n, std::size_t cells);
+  void add_event_rows(const int* rows, std::size_t n, std::size_t events);
+  void add_count(std::size_t n) { count_ += static_cast<long>(n); }
   [[nodiscard]] long count() const { return count_; }
   // Statistic `stat` (index into kSummaryStats) of variable `v` (position in the list given
   // to the constructor), as a flat array in the variable's layout (period-major).
@@ -38,7 +44,8 @@ class SummaryAccumulator {
   std::vector<int> vars_;
   std::vector<std::vector<double>> sums_;
   std::vector<std::vector<QuantileSketch>> sketches_;
-  std::vector<const double*> columns_;  // scratch for add(batch)
+  std::vector<const double*> columns_;                 // scratch for add(batch)
+  void add_columns(std::size_t k, std::size_t cells);  // from columns_
   std::vector<long> events_fired_;
   long count_ = 0;
 };

@@ -11,6 +11,7 @@
 
 #include "io/sha256.hpp"
 #include "scenario/diagnostics.hpp"
+#include "scenario/loader.hpp"
 
 namespace chipsim::io {
 
@@ -120,11 +121,39 @@ std::vector<const char*> aux_for(const std::string& dim) {
 
 // Creates the dimension scales (and auxiliary coordinates) that `dims` need in `where`.
 void create_dimensions(hid_t where, const Scenario& s, const std::vector<std::string>& dims,
-                       int replicates) {
+                       int replicates, const SweepLayout* sweep = nullptr) {
   const Calendar& cal = s.calendar;
   for (const auto& dim : dims) {
     Handle d;
-    if (dim == "replicate") {
+    if (dim == "point" && sweep) {
+      std::vector<int> idx(static_cast<std::size_t>(sweep->points()));
+      for (int i = 0; i < sweep->points(); ++i)
+        idx[static_cast<std::size_t>(i)] = i;
+      d = number_dataset(where, "point", idx, H5T_STD_I32LE, H5T_NATIVE_INT);
+      attr_string(d, "long_name", "design point");
+      check(H5DSset_scale(d, "point"), "dimension scale point");
+      // One coordinate per swept key, named after it, plus the design's structure.
+      auto attach = [&](Handle aux, const std::string& long_name) {
+        attr_string(aux, "long_name", long_name);
+        check(H5DSattach_scale(aux, d, 0), "attach point");
+      };
+      for (std::size_t k = 0; k < sweep->keys.size(); ++k) {
+        std::vector<double> v;
+        for (const auto& row : sweep->values)
+          v.push_back(row[k]);
+        attach(number_dataset(where, sweep->keys[k].c_str(), v, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE),
+               "swept value of " + sweep->keys[k]);
+      }
+      attach(number_dataset(where, "design_group", sweep->group, H5T_STD_I32LE, H5T_NATIVE_INT),
+             "base sample (saltelli), trajectory (morris) or the point itself");
+      attach(number_dataset(where, "design_role", sweep->role, H5T_STD_I32LE, H5T_NATIVE_INT),
+             "saltelli: -1 A, i AB^i, k B; morris: parameter changed from the previous point");
+      continue;
+    }
+    if (dim == "parameter" && sweep) {
+      d = string_dataset(where, "parameter", sweep->keys);
+      attr_string(d, "long_name", "swept scenario key");
+    } else if (dim == "replicate") {
       std::vector<int> idx(static_cast<std::size_t>(replicates));
       for (int i = 0; i < replicates; ++i)
         idx[i] = i;
@@ -222,11 +251,18 @@ void create_dimensions(hid_t where, const Scenario& s, const std::vector<std::st
   }
 }
 
-std::string coordinates_attr(const std::vector<std::string>& dims) {
+std::string coordinates_attr(const std::vector<std::string>& dims,
+                             const SweepLayout* sweep = nullptr) {
   std::string out;
-  for (const auto& d : dims)
+  for (const auto& d : dims) {
     for (const char* aux : aux_for(d))
       out += (out.empty() ? "" : " ") + std::string(aux);
+    if (d == "point" && sweep) {
+      for (const auto& k : sweep->keys)
+        out += (out.empty() ? "" : " ") + k;
+      out += " design_group design_role";
+    }
+  }
   return out;
 }
 
@@ -359,8 +395,26 @@ class Hdf5Writer final : public OutputWriter {
   void finish(const SummaryAccumulator& summary) override;
   void close() override;
 
+  [[nodiscard]] int done(int point) const override {
+    return done_[static_cast<std::size_t>(point)];
+  }
+  [[nodiscard]] bool failed(int point) const override {
+    return failed_[static_cast<std::size_t>(point)] != 0;
+  }
+  void write_point(int point, const std::vector<Trajectory>& chunk, int first) override;
+  void record_error(int point, const std::string& message) override;
+  void finish_sweep() override;
+
+  // Writes n replicates of selected variable k (position in variable_indices()) from
+  // `rows` (replicate-major, doubles), at `point` (sweeps) and replicate `first`.
+  void write_rows(std::size_t k, int point, int first, std::size_t n, const double* rows);
+  void write_event_rows(int point, int first, std::size_t n, const int* rows);
+  // Sweeps: replicates of `point` now on disk; records the checkpoint.
+  void mark_done(int point, int count);
+
  private:
   void create_layout();
+  void create_sweep_records();
   void open_datasets();
   void check_resume();
   std::vector<hsize_t> shape_of(int variable) const;
@@ -371,6 +425,11 @@ class Hdf5Writer final : public OutputWriter {
 
   const Scenario& s_;
   OutputInfo info_;
+  const SweepLayout* sweep_ = nullptr;  // into info_
+  int points_ = 0;                      // 0: no point dimension
+  std::vector<int> done_;
+  std::vector<char> failed_;
+  Handle work_done_, point_error_;
   OutputOptions options_;
   std::vector<int> vars_;
   std::string path_;
@@ -392,7 +451,7 @@ void Hdf5Writer::describe_variable(hid_t d, const VariableInfo& info,
   attr_string(d, "long_name", info.long_name);
   for (const char* x : info.dims)
     dims.emplace_back(x);
-  const std::string coords = coordinates_attr(dims);
+  const std::string coords = coordinates_attr(dims, sweep_);
   if (!coords.empty()) attr_string(d, "coordinates", coords);
   write_rules(d, info);
   if (std::string_view(info.name) == "installed_equivalents" &&
@@ -408,6 +467,7 @@ int Hdf5Writer::size_of(const char* dim) const {
 std::vector<hsize_t> Hdf5Writer::shape_of(int v) const {
   std::vector<hsize_t> shape = {static_cast<hsize_t>(info_.replicates),
                                 static_cast<hsize_t>(periods_)};
+  if (points_ > 0) shape.insert(shape.begin(), static_cast<hsize_t>(points_));
   for (const char* d : variables()[v].dims)
     shape.push_back(static_cast<hsize_t>(size_of(d)));
   return shape;
@@ -435,6 +495,12 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& scenario, const 
       events_(static_cast<int>(scenario.events.size() + scenario.triggers.size())),
       periods_(scenario.calendar.periods) {
   silence_hdf5();
+  if (info_.sweep) {
+    sweep_ = &*info_.sweep;
+    points_ = sweep_->points();
+    done_.assign(static_cast<std::size_t>(points_), 0);
+    failed_.assign(static_cast<std::size_t>(points_), 0);
+  }
   if (resume) {
     file_ = file_handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
                         "cannot open '" + path + "' to resume");
@@ -461,6 +527,19 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& scenario, const 
 }
 
 void Hdf5Writer::open_datasets() {
+  if (points_ > 0) {
+    work_done_ = dataset_handle(H5Dopen2(file_, "work_done", H5P_DEFAULT), "open work_done");
+    point_error_ = dataset_handle(H5Dopen2(file_, "point_error", H5P_DEFAULT), "open point_error");
+    check(H5Dread(work_done_, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, done_.data()),
+          "read work_done");
+    Handle type = vlen_string_type();
+    Handle sp = space_handle(H5Dget_space(point_error_), "space");
+    std::vector<char*> p(static_cast<std::size_t>(points_), nullptr);
+    check(H5Dread(point_error_, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read point_error");
+    for (std::size_t i = 0; i < p.size(); ++i)
+      failed_[i] = p[i] != nullptr && p[i][0] != '\0';
+    H5Dvlen_reclaim(type, sp, H5P_DEFAULT, p.data());
+  }
   if (options_.summary_only) return;
   for (int v : vars_)
     datasets_.push_back(dataset_handle(H5Dopen2(file_, variables()[v].name, no_chunk_cache()),
@@ -489,25 +568,64 @@ void Hdf5Writer::create_layout() {
   attr_i64(file_, "complete", 0);
   attr_i64(file_, "summary_only", options_.summary_only ? 1 : 0);
   attr_string(file_, "variables", join(selected_names(vars_)));
+  attr_i64(file_, "compression", options_.compression);
+  attr_i64(file_, "float32", options_.float32 ? 1 : 0);
+  attr_i64(file_, "chunk_replicates", options_.chunk_replicates);
   attr_f64(file_, "summary_quantile_relative_accuracy", QuantileSketch::kRelativeAccuracy);
+  if (points_ > 0) {
+    attr_string(file_, "sweep_text", sweep_->sweep_text);
+    attr_string(file_, "sweep_identity", sweep_->identity);
+    attr_i64(file_, "points", points_);
+    attr_i64(file_, "shard", sweep_->shard);
+    attr_i64(file_, "shards", sweep_->shards);
+    attr_string(file_, "design_keys", join(sweep_->keys));
+    for (const auto& [name, value] : sweep_->settings)
+      attr_string(file_, ("design_" + name).c_str(), value);
+  }
 
   std::vector<std::string> dims = {"period"};
   if (!options_.summary_only) dims.insert(dims.begin(), "replicate");
+  if (points_ > 0) {
+    dims.insert(dims.begin(), "point");
+    dims.emplace_back("parameter");
+  }
   for (int v : vars_)
     for (const char* d : variables()[v].dims)
       if (std::find(dims.begin(), dims.end(), d) == dims.end()) dims.emplace_back(d);
   if (events_ > 0 && !options_.summary_only) dims.emplace_back("event");
-  create_dimensions(file_, s_, dims, info_.replicates);
-  if (options_.summary_only) return;
+  create_dimensions(file_, s_, dims, info_.replicates, sweep_);
+  if (points_ > 0) create_sweep_records();
+  if (options_.summary_only) {
+    check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+    return;
+  }
+
+  // Leading dimensions of every per-replicate dataset.
+  std::vector<std::string> lead = {"replicate"};
+  if (points_ > 0) lead.insert(lead.begin(), "point");
+  const auto chunk_reps =
+      static_cast<hsize_t>(std::clamp(options_.chunk_replicates, 1, info_.replicates));
+  auto attach_scales = [&](hid_t d, const std::vector<std::string>& names, const char* what) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      Handle scale =
+          dataset_handle(H5Dopen2(file_, names[i].c_str(), H5P_DEFAULT), "open " + names[i]);
+      check(H5DSattach_scale(d, scale, static_cast<unsigned>(i)),
+            "attach " + names[i] + " to " + what);
+    }
+  };
 
   if (events_ > 0) {  // the structural-uncertainty record (docs/OUTPUT.md, "Events")
-    const hsize_t shape[2] = {static_cast<hsize_t>(info_.replicates),
-                              static_cast<hsize_t>(events_)};
-    const hsize_t chunk[2] = {
-        static_cast<hsize_t>(std::clamp(options_.chunk_replicates, 1, info_.replicates)), shape[1]};
-    Handle space = space_handle(H5Screate_simple(2, shape, nullptr), "space");
+    std::vector<hsize_t> shape = {static_cast<hsize_t>(info_.replicates),
+                                  static_cast<hsize_t>(events_)};
+    std::vector<hsize_t> chunk = {chunk_reps, shape[1]};
+    if (points_ > 0) {
+      shape.insert(shape.begin(), static_cast<hsize_t>(points_));
+      chunk.insert(chunk.begin(), 1);
+    }
+    Handle space = space_handle(
+        H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "space");
     Handle dcpl = plist_handle(H5Pcreate(H5P_DATASET_CREATE), "dataset properties");
-    check(H5Pset_chunk(dcpl, 2, chunk), "chunking");
+    check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "chunking");
     const int never = Trajectory::kNeverFired;
     check(H5Pset_fill_value(dcpl, H5T_NATIVE_INT, &never), "fill value");
     Handle d = dataset_handle(
@@ -517,20 +635,18 @@ void Hdf5Writer::create_layout() {
     attr_string(d, "units", "1");
     attr_string(d, "long_name",
                 "index of the period in which the event fired (fill value: never fired)");
-    attr_string(d, "coordinates", coordinates_attr({"event"}));
-    const char* dim_names[2] = {"replicate", "event"};
-    for (unsigned i = 0; i < 2; ++i) {
-      Handle scale = dataset_handle(H5Dopen2(file_, dim_names[i], H5P_DEFAULT),
-                                    std::string("open ") + dim_names[i]);
-      check(H5DSattach_scale(d, scale, i), std::string("attach ") + dim_names[i]);
-    }
+    std::vector<std::string> names = lead;
+    names.emplace_back("event");
+    attr_string(d, "coordinates", coordinates_attr(names, sweep_));
+    attach_scales(d, names, "event_period");
   }
 
   for (int v : vars_) {
     const VariableInfo& info = variables()[v];
     const std::vector<hsize_t> shape = shape_of(v);
     std::vector<hsize_t> chunk = shape;
-    chunk[0] = static_cast<hsize_t>(std::clamp(options_.chunk_replicates, 1, info_.replicates));
+    if (points_ > 0) chunk[0] = 1;
+    chunk[lead.size() - 1] = chunk_reps;
     Handle space = space_handle(
         H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "space");
     Handle dcpl = plist_handle(H5Pcreate(H5P_DATASET_CREATE), "dataset properties");
@@ -552,19 +668,51 @@ void Hdf5Writer::create_layout() {
     Handle d = dataset_handle(
         H5Dcreate2(file_, info.name, file_type, space, H5P_DEFAULT, dcpl, no_chunk_cache()),
         std::string("create dataset ") + info.name);
-    describe_variable(d, info, {"replicate", "period"});
+    std::vector<std::string> var_dims = lead;
+    var_dims.emplace_back("period");
+    describe_variable(d, info, var_dims);
     if (enum_var) write_flags(d, info.name, s_);
-    std::vector<std::string> var_dims = {"replicate", "period"};
     for (const char* x : info.dims)
       var_dims.emplace_back(x);
-    for (std::size_t i = 0; i < var_dims.size(); ++i) {
-      Handle scale =
-          dataset_handle(H5Dopen2(file_, var_dims[i].c_str(), H5P_DEFAULT), "open " + var_dims[i]);
-      check(H5DSattach_scale(d, scale, static_cast<unsigned>(i)),
-            std::string("attach ") + var_dims[i] + " to " + info.name);
-    }
+    attach_scales(d, var_dims, info.name);
   }
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+}
+
+// A sweep's bookkeeping along `point`: the replicates this file holds and has done, the
+// error of a point that could not run, and the design's unit coordinates.
+void Hdf5Writer::create_sweep_records() {
+  Handle scale = dataset_handle(H5Dopen2(file_, "point", H5P_DEFAULT), "open point");
+  auto on_point = [&](Handle d, const char* long_name) {
+    attr_string(d, "long_name", long_name);
+    check(H5DSattach_scale(d, scale, 0), "attach point");
+  };
+  on_point(number_dataset(file_, "work_first", sweep_->work_first, H5T_STD_I32LE, H5T_NATIVE_INT),
+           "first replicate of the point this file holds");
+  on_point(number_dataset(file_, "work_count", sweep_->work_count, H5T_STD_I32LE, H5T_NATIVE_INT),
+           "replicates of the point this file holds");
+  on_point(number_dataset(file_, "work_done", done_, H5T_STD_I32LE, H5T_NATIVE_INT),
+           "replicates of the point written so far (a checkpoint)");
+  on_point(string_dataset(file_, "point_error",
+                          std::vector<std::string>(static_cast<std::size_t>(points_))),
+           "why the point could not run (empty: it ran)");
+  const hsize_t shape[2] = {static_cast<hsize_t>(points_),
+                            static_cast<hsize_t>(sweep_->keys.size())};
+  std::vector<double> unit;
+  for (const auto& row : sweep_->unit)
+    unit.insert(unit.end(), row.begin(), row.end());
+  Handle space = space_handle(H5Screate_simple(2, shape, nullptr), "space");
+  Handle d = dataset_handle(H5Dcreate2(file_, "design_unit", H5T_IEEE_F64LE, space, H5P_DEFAULT,
+                                       H5P_DEFAULT, H5P_DEFAULT),
+                            "create dataset design_unit");
+  if (!unit.empty())
+    check(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, unit.data()),
+          "write design_unit");
+  attr_string(d, "units", "1");
+  attr_string(d, "long_name", "the point's coordinate in the design's unit cube");
+  check(H5DSattach_scale(d, scale, 0), "attach point");
+  Handle par = dataset_handle(H5Dopen2(file_, "parameter", H5P_DEFAULT), "open parameter");
+  check(H5DSattach_scale(d, par, 1), "attach parameter");
 }
 
 void Hdf5Writer::check_resume() {
@@ -589,86 +737,148 @@ void Hdf5Writer::check_resume() {
   const bool summary_only = read_attr_i64(file_, "summary_only", 0) == 1;
   if (summary_only != options_.summary_only)
     mismatch("summary_only", summary_only ? "on" : "off", options_.summary_only ? "on" : "off");
+  if (points_ > 0) {
+    const std::string id = read_attr_string(file_, "sweep_identity");
+    if (id != sweep_->identity) mismatch("sweep identity", id, sweep_->identity);
+    const std::string shard = std::to_string(read_attr_i64(file_, "shard", 0)) + "/" +
+                              std::to_string(read_attr_i64(file_, "shards", 1));
+    const std::string now = std::to_string(sweep_->shard) + "/" + std::to_string(sweep_->shards);
+    if (shard != now) mismatch("--shard", shard, now);
+  }
+}
+
+void Hdf5Writer::write_rows(std::size_t k, int point, int first, std::size_t n,
+                            const double* rows) {
+  const int v = vars_[k];
+  const VariableInfo& info = variables()[v];
+  std::vector<hsize_t> shape = shape_of(v), start(shape.size(), 0), count = shape;
+  const std::size_t lead = points_ > 0 ? 1 : 0;
+  if (points_ > 0) {
+    start[0] = static_cast<hsize_t>(point);
+    count[0] = 1;
+  }
+  start[lead] = static_cast<hsize_t>(first);
+  count[lead] = n;
+  std::size_t total = 1;
+  for (auto c : count)
+    total *= c;
+  Handle file_space = space_handle(H5Dget_space(datasets_[k]), "dataspace");
+  check(
+      H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+      "select replicates");
+  Handle mem = space_handle(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                            "memory space");
+  herr_t status;
+  if (enum_bits(v) == 16) {
+    buffer16_.resize(total);
+    for (std::size_t i = 0; i < total; ++i)
+      buffer16_[i] = static_cast<short>(rows[i]);
+    status =
+        H5Dwrite(datasets_[k], H5T_NATIVE_SHORT, mem, file_space, H5P_DEFAULT, buffer16_.data());
+  } else if (enum_bits(v) == 8) {
+    buffer8_.resize(total);
+    for (std::size_t i = 0; i < total; ++i)
+      buffer8_[i] = static_cast<signed char>(rows[i]);
+    status =
+        H5Dwrite(datasets_[k], H5T_NATIVE_SCHAR, mem, file_space, H5P_DEFAULT, buffer8_.data());
+  } else if (options_.float32) {
+    buffer32_.resize(total);
+    for (std::size_t i = 0; i < total; ++i)
+      buffer32_[i] = static_cast<float>(rows[i]);
+    status =
+        H5Dwrite(datasets_[k], H5T_NATIVE_FLOAT, mem, file_space, H5P_DEFAULT, buffer32_.data());
+  } else {
+    status = H5Dwrite(datasets_[k], H5T_NATIVE_DOUBLE, mem, file_space, H5P_DEFAULT, rows);
+  }
+  check(status, std::string("write ") + info.name + " to '" + path_ + "'");
+}
+
+void Hdf5Writer::write_event_rows(int point, int first, std::size_t n, const int* rows) {
+  std::vector<hsize_t> start = {static_cast<hsize_t>(first), 0};
+  std::vector<hsize_t> count = {n, static_cast<hsize_t>(events_)};
+  if (points_ > 0) {
+    start.insert(start.begin(), static_cast<hsize_t>(point));
+    count.insert(count.begin(), 1);
+  }
+  Handle file_space = space_handle(H5Dget_space(event_dataset_), "dataspace");
+  check(
+      H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+      "select replicates");
+  Handle mem = space_handle(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                            "memory space");
+  check(H5Dwrite(event_dataset_, H5T_NATIVE_INT, mem, file_space, H5P_DEFAULT, rows),
+        "write event_period to '" + path_ + "'");
 }
 
 void Hdf5Writer::write(const std::vector<Trajectory>& chunk, int first) {
+  if (points_ > 0) throw IoError("internal: a sweep file is written point by point");
   if (first != written_)
     throw IoError("internal: chunk starts at replicate " + std::to_string(first) +
                   " but the file has " + std::to_string(written_));
+  write_point(0, chunk, first);
+}
+
+void Hdf5Writer::write_point(int point, const std::vector<Trajectory>& chunk, int first) {
   const auto n = static_cast<hsize_t>(chunk.size());
+  if (points_ > 0 && first != sweep_->work_first[static_cast<std::size_t>(point)] + done(point))
+    throw IoError("internal: chunk of point " + std::to_string(point) + " starts at replicate " +
+                  std::to_string(first) + ", not where the file's work on it stopped");
   if (!options_.summary_only) {
     for (std::size_t k = 0; k < vars_.size(); ++k) {
-      const int v = vars_[k];
-      const VariableInfo& info = variables()[v];
-      std::vector<hsize_t> shape = shape_of(v), start(shape.size(), 0), count = shape;
-      start[0] = static_cast<hsize_t>(first);
-      count[0] = n;
+      const VariableInfo& info = variables()[vars_[k]];
       const std::size_t cells = (chunk.front().*(info.series)).data().size();
-      Handle file_space = space_handle(H5Dget_space(datasets_[k]), "dataspace");
-      check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(),
-                                nullptr),
-            "select replicates");
-      Handle mem = space_handle(
-          H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), "memory space");
-      herr_t status;
-      if (enum_bits(v) == 16) {
-        buffer16_.resize(n * cells);
-        for (std::size_t r = 0; r < n; ++r) {
-          const auto& d = (chunk[r].*(info.series)).data();
-          for (std::size_t i = 0; i < cells; ++i)
-            buffer16_[r * cells + i] = static_cast<short>(d[i]);
-        }
-        status = H5Dwrite(datasets_[k], H5T_NATIVE_SHORT, mem, file_space, H5P_DEFAULT,
-                          buffer16_.data());
-      } else if (enum_bits(v) == 8) {
-        buffer8_.resize(n * cells);
-        for (std::size_t r = 0; r < n; ++r) {
-          const auto& d = (chunk[r].*(info.series)).data();
-          for (std::size_t i = 0; i < cells; ++i)
-            buffer8_[r * cells + i] = static_cast<signed char>(d[i]);
-        }
-        status =
-            H5Dwrite(datasets_[k], H5T_NATIVE_SCHAR, mem, file_space, H5P_DEFAULT, buffer8_.data());
-      } else if (options_.float32) {
-        buffer32_.resize(n * cells);
-        for (std::size_t r = 0; r < n; ++r) {
-          const auto& d = (chunk[r].*(info.series)).data();
-          for (std::size_t i = 0; i < cells; ++i)
-            buffer32_[r * cells + i] = static_cast<float>(d[i]);
-        }
-        status = H5Dwrite(datasets_[k], H5T_NATIVE_FLOAT, mem, file_space, H5P_DEFAULT,
-                          buffer32_.data());
-      } else {
-        buffer_.resize(n * cells);
-        for (std::size_t r = 0; r < n; ++r) {
-          const auto& d = (chunk[r].*(info.series)).data();
-          std::copy(d.begin(), d.end(), buffer_.begin() + static_cast<long>(r * cells));
-        }
-        status =
-            H5Dwrite(datasets_[k], H5T_NATIVE_DOUBLE, mem, file_space, H5P_DEFAULT, buffer_.data());
+      buffer_.resize(n * cells);
+      for (std::size_t r = 0; r < n; ++r) {
+        const auto& d = (chunk[r].*(info.series)).data();
+        std::copy(d.begin(), d.end(), buffer_.begin() + static_cast<long>(r * cells));
       }
-      check(status, std::string("write ") + info.name + " to '" + path_ + "'");
+      write_rows(k, point, first, n, buffer_.data());
+    }
+    if (events_ > 0) {
+      std::vector<int> rows(n * static_cast<std::size_t>(events_));
+      for (std::size_t r = 0; r < n; ++r)
+        std::copy(chunk[r].event_period.begin(), chunk[r].event_period.end(),
+                  rows.begin() + static_cast<long>(r * static_cast<std::size_t>(events_)));
+      write_event_rows(point, first, n, rows.data());
     }
   }
-  if (!options_.summary_only && events_ > 0) {
-    std::vector<int> rows(n * static_cast<std::size_t>(events_));
-    for (std::size_t r = 0; r < n; ++r)
-      std::copy(chunk[r].event_period.begin(), chunk[r].event_period.end(),
-                rows.begin() + static_cast<long>(r * static_cast<std::size_t>(events_)));
-    const hsize_t start[2] = {static_cast<hsize_t>(first), 0};
-    const hsize_t count[2] = {n, static_cast<hsize_t>(events_)};
-    Handle file_space = space_handle(H5Dget_space(event_dataset_), "dataspace");
-    check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr),
-          "select replicates");
-    Handle mem = space_handle(H5Screate_simple(2, count, nullptr), "memory space");
-    check(H5Dwrite(event_dataset_, H5T_NATIVE_INT, mem, file_space, H5P_DEFAULT, rows.data()),
-          "write event_period to '" + path_ + "'");
+  if (points_ > 0) {
+    mark_done(point, done(point) + static_cast<int>(n));
+    return;
   }
   written_ = first + static_cast<int>(n);
   // Checkpoint: data first, then the count that says it is there.
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush '" + path_ + "'");
   attr_i64(file_, "replicates_written", written_);
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush '" + path_ + "'");
+}
+
+void Hdf5Writer::mark_done(int point, int count) {
+  // Checkpoint: data first, then the count that says it is there.
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush '" + path_ + "'");
+  done_[static_cast<std::size_t>(point)] = count;
+  const hsize_t start = static_cast<hsize_t>(point), one = 1;
+  Handle file_space = space_handle(H5Dget_space(work_done_), "dataspace");
+  check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &start, nullptr, &one, nullptr),
+        "select point");
+  Handle mem = space_handle(H5Screate_simple(1, &one, nullptr), "memory space");
+  check(H5Dwrite(work_done_, H5T_NATIVE_INT, mem, file_space, H5P_DEFAULT, &count),
+        "write work_done to '" + path_ + "'");
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush '" + path_ + "'");
+}
+
+void Hdf5Writer::record_error(int point, const std::string& message) {
+  const hsize_t start = static_cast<hsize_t>(point), one = 1;
+  Handle type = vlen_string_type();
+  Handle file_space = space_handle(H5Dget_space(point_error_), "dataspace");
+  check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &start, nullptr, &one, nullptr),
+        "select point");
+  Handle mem = space_handle(H5Screate_simple(1, &one, nullptr), "memory space");
+  const char* text = message.c_str();
+  check(H5Dwrite(point_error_, type, mem, file_space, H5P_DEFAULT, &text),
+        "write point_error to '" + path_ + "'");
+  failed_[static_cast<std::size_t>(point)] = 1;
+  mark_done(point, sweep_->work_count[static_cast<std::size_t>(point)]);
 }
 
 void Hdf5Writer::finish(const SummaryAccumulator& summary) {
@@ -730,6 +940,166 @@ void Hdf5Writer::finish(const SummaryAccumulator& summary) {
             "attach " + var_dims[i] + " to summary/" + info.name);
     }
   }
+  attr_i64(file_, "complete", 1);
+  close();
+}
+
+namespace {
+
+// Reads `count` along each dimension from `start` of dataset d as doubles (or ints).
+template <class T>
+void read_slab(hid_t d, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+               hid_t mem_type, T* out, const std::string& what) {
+  Handle file_space = space_handle(H5Dget_space(d), "dataspace");
+  check(
+      H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+      "select " + what);
+  Handle mem = space_handle(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                            "memory space");
+  check(H5Dread(d, mem_type, mem, file_space, H5P_DEFAULT, out), "read " + what);
+}
+
+}  // namespace
+
+void Hdf5Writer::finish_sweep() {
+  if (sweep_->shards > 1) {  // a shard: its summaries come when the shards are merged
+    attr_i64(file_, "complete", 1);
+    close();
+    return;
+  }
+  Handle g = group_handle(H5Gcreate2(file_, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                          "create group summary");
+  attr_string(g, "long_name", "mean and quantiles over each point's replicates");
+  attr_f64(g, "quantile_relative_accuracy", QuantileSketch::kRelativeAccuracy);
+  attr_i64(g, "replicates", info_.replicates);
+  write_provenance(g, s_, info_);
+  attr_string(g, "title", "chipsim sweep: " + s_.name + " (statistics over replicates)");
+  attr_string(g, "Conventions", "CF-1.8");
+  std::vector<std::string> dims = {"point", "stat", "period"};
+  for (int v : vars_)
+    for (const char* d : variables()[v].dims)
+      if (std::find(dims.begin(), dims.end(), d) == dims.end()) dims.emplace_back(d);
+  if (events_ > 0) dims.emplace_back("event");
+  create_dimensions(g, s_, dims, 0, sweep_);
+  auto attach_scales = [&](hid_t d, const std::vector<std::string>& names, const char* what) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      Handle scale = dataset_handle(H5Dopen2(g, names[i].c_str(), H5P_DEFAULT), "open " + names[i]);
+      check(H5DSattach_scale(d, scale, static_cast<unsigned>(i)),
+            "attach " + names[i] + " to summary/" + what);
+    }
+  };
+  auto create = [&](const char* name, const std::vector<hsize_t>& shape) {
+    Handle space = space_handle(
+        H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "space");
+    const hid_t file_type = options_.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
+    return dataset_handle(
+        H5Dcreate2(g, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+        std::string("create summary/") + name);
+  };
+  std::vector<Handle> out;
+  for (int v : vars_) {
+    const VariableInfo& info = variables()[v];
+    std::vector<hsize_t> shape = shape_of(v);
+    shape[1] = kSummaryStats.size();
+    Handle d = create(info.name, shape);
+    std::vector<std::string> names = {"point", "stat", "period"};
+    describe_variable(d, info, names);
+    attr_string(d, "long_name", std::string(info.long_name) + " (statistics over replicates)");
+    for (const char* x : info.dims)
+      names.emplace_back(x);
+    attach_scales(d, names, info.name);
+    out.push_back(std::move(d));
+  }
+  Handle events;
+  if (events_ > 0) {
+    events =
+        create("event_probability", {static_cast<hsize_t>(points_), static_cast<hsize_t>(events_)});
+    attr_string(events, "units", "1");
+    attr_string(events, "long_name",
+                "share of the point's replicates in which the event fired within the horizon");
+    attr_string(events, "coordinates", coordinates_attr({"point", "event"}, sweep_));
+    attach_scales(events, {"point", "event"}, "event_probability");
+  }
+
+  // Per point, in replicate order, from the values as stored.
+  const int reps = info_.replicates;
+  const int step = std::clamp(options_.chunk_replicates, 1, std::max(reps, 1));
+  std::vector<double> rows;
+  std::vector<int> event_rows;
+  for (int p = 0; p < points_; ++p) {
+    SummaryAccumulator acc(vars_);
+    const bool skip = failed(p);
+    for (int r0 = 0; r0 < reps && !skip; r0 += step) {
+      const int n = std::min(step, reps - r0);
+      for (std::size_t k = 0; k < vars_.size(); ++k) {
+        std::vector<hsize_t> shape = shape_of(vars_[k]), start(shape.size(), 0), count = shape;
+        start[0] = static_cast<hsize_t>(p);
+        count[0] = 1;
+        start[1] = static_cast<hsize_t>(r0);
+        count[1] = static_cast<hsize_t>(n);
+        std::size_t cells = 1;
+        for (std::size_t i = 2; i < shape.size(); ++i)
+          cells *= shape[i];
+        rows.resize(static_cast<std::size_t>(n) * cells);
+        read_slab(datasets_[k], start, count, H5T_NATIVE_DOUBLE, rows.data(),
+                  variables()[vars_[k]].name);
+        acc.add_rows(k, rows.data(), static_cast<std::size_t>(n), cells);
+      }
+      if (events_ > 0) {
+        event_rows.resize(static_cast<std::size_t>(n * events_));
+        read_slab(event_dataset_, {static_cast<hsize_t>(p), static_cast<hsize_t>(r0), 0},
+                  {1, static_cast<hsize_t>(n), static_cast<hsize_t>(events_)}, H5T_NATIVE_INT,
+                  event_rows.data(), "event_period");
+        acc.add_event_rows(event_rows.data(), static_cast<std::size_t>(n),
+                           static_cast<std::size_t>(events_));
+      }
+      acc.add_count(static_cast<std::size_t>(n));
+    }
+    for (std::size_t k = 0; k < vars_.size(); ++k) {
+      std::vector<hsize_t> shape = shape_of(vars_[k]), start(shape.size(), 0), count = shape;
+      shape[1] = count[1] = kSummaryStats.size();
+      start[0] = static_cast<hsize_t>(p);
+      count[0] = 1;
+      std::vector<double> data;
+      for (std::size_t st = 0; st < kSummaryStats.size(); ++st) {
+        std::vector<double> part;
+        if (skip) {
+          std::size_t cells = 1;
+          for (std::size_t i = 2; i < shape.size(); ++i)
+            cells *= shape[i];
+          part.assign(cells, std::numeric_limits<double>::quiet_NaN());
+        } else {
+          part = acc.stat(k, st);
+        }
+        data.insert(data.end(), part.begin(), part.end());
+      }
+      Handle file_space = space_handle(H5Dget_space(out[k]), "dataspace");
+      check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                                nullptr),
+            "select point");
+      Handle mem = space_handle(
+          H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), "memory");
+      check(H5Dwrite(out[k], H5T_NATIVE_DOUBLE, mem, file_space, H5P_DEFAULT, data.data()),
+            std::string("write summary/") + variables()[vars_[k]].name);
+    }
+    if (events_ > 0) {
+      std::vector<double> prob;
+      for (long f : acc.events_fired())
+        prob.push_back(skip || acc.count() == 0
+                           ? std::numeric_limits<double>::quiet_NaN()
+                           : static_cast<double>(f) / static_cast<double>(acc.count()));
+      prob.resize(static_cast<std::size_t>(events_), skip ? std::nan("") : 0.0);
+      const hsize_t start[2] = {static_cast<hsize_t>(p), 0};
+      const hsize_t count[2] = {1, static_cast<hsize_t>(events_)};
+      Handle file_space = space_handle(H5Dget_space(events), "dataspace");
+      check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr),
+            "select point");
+      Handle mem = space_handle(H5Screate_simple(2, count, nullptr), "memory");
+      check(H5Dwrite(events, H5T_NATIVE_DOUBLE, mem, file_space, H5P_DEFAULT, prob.data()),
+            "write summary/event_probability");
+    }
+  }
+  attr_i64(file_, "replicates_written", reps);
   attr_i64(file_, "complete", 1);
   close();
 }
@@ -824,6 +1194,236 @@ std::vector<double> read_dataset(const std::string& path, const std::string& nam
   std::vector<double> out(n);
   check(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
   return out;
+}
+
+namespace {
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  for (std::size_t a = 0, b; a <= text.size(); a = b + 1) {
+    b = text.find(',', a);
+    if (b == std::string::npos) b = text.size();
+    if (b > a) out.push_back(text.substr(a, b - a));
+  }
+  return out;
+}
+
+template <class T>
+std::vector<T> read_vector(hid_t f, const std::string& name, hid_t mem_type) {
+  if (H5Lexists(f, name.c_str(), H5P_DEFAULT) <= 0)
+    throw IoError("not a chipsim sweep file: no dataset " + name);
+  Handle d = dataset_handle(H5Dopen2(f, name.c_str(), H5P_DEFAULT), "open " + name);
+  Handle sp = space_handle(H5Dget_space(d), "space");
+  const auto n = H5Sget_simple_extent_npoints(sp);
+  std::vector<T> out(static_cast<std::size_t>(std::max<hssize_t>(n, 0)));
+  if (!out.empty())
+    check(H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
+  return out;
+}
+
+struct Part {
+  std::string path;
+  Handle file;
+  int shard = 0, shards = 1;
+  std::vector<int> first, count, done;
+  std::vector<std::string> errors;
+};
+
+herr_t collect_design_attr(hid_t obj, const char* name, const H5A_info_t*, void* data) {
+  auto* out = static_cast<std::vector<std::pair<std::string, std::string>>*>(data);
+  const std::string n(name);
+  if (n.rfind("design_", 0) == 0 && n != "design_keys")
+    out->emplace_back(n.substr(7), read_attr_string(obj, name));
+  return 0;
+}
+
+}  // namespace
+
+void merge_sweep(const std::vector<std::string>& paths, const std::string& path,
+                 const std::string& command_line, const std::string& created) {
+  silence_hdf5();
+  if (paths.empty()) throw BadRequest("merge: no part files given");
+  std::vector<Part> parts;
+  for (const auto& p : paths) {
+    if (H5Fis_hdf5(p.c_str()) <= 0)
+      throw BadRequest("merge: '" + p + "' is not an HDF5 file (or cannot be read)");
+    Part x;
+    x.path = p;
+    x.file =
+        file_handle(H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open '" + p + "'");
+    if (read_attr_string(x.file, "format") != kFormat || H5Aexists(x.file, "sweep_identity") <= 0)
+      throw BadRequest("merge: '" + p + "' is not a chipsim sweep file");
+    x.shard = static_cast<int>(read_attr_i64(x.file, "shard", 0));
+    x.shards = static_cast<int>(read_attr_i64(x.file, "shards", 1));
+    x.first = read_vector<int>(x.file, "work_first", H5T_NATIVE_INT);
+    x.count = read_vector<int>(x.file, "work_count", H5T_NATIVE_INT);
+    x.done = read_vector<int>(x.file, "work_done", H5T_NATIVE_INT);
+    parts.push_back(std::move(x));
+  }
+  const Part& p0 = parts.front();
+  for (const auto& x : parts) {
+    for (const char* what : {"sweep_identity", "chipsim_version", "git_commit"}) {
+      const std::string a = read_attr_string(p0.file, what), b = read_attr_string(x.file, what);
+      if (a != b)
+        throw BadRequest(std::string("merge: '") + x.path + "' and '" + p0.path +
+                         "' come from different " +
+                         (std::string(what) == "sweep_identity" ? "sweeps (sweep file, scenario, "
+                                                                  "seed, replicates or options)"
+                                                                : "chipsim versions") +
+                         ": " + what + " " + b + " vs " + a);
+    }
+    if (x.shards != p0.shards)
+      throw BadRequest("merge: '" + x.path + "' is shard " + std::to_string(x.shard) + "/" +
+                       std::to_string(x.shards) + " but '" + p0.path + "' is one of " +
+                       std::to_string(p0.shards));
+  }
+  std::vector<int> seen(static_cast<std::size_t>(p0.shards), -1);
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    int& s = seen[static_cast<std::size_t>(parts[i].shard)];
+    if (s >= 0)
+      throw BadRequest("merge: '" + parts[i].path + "' and '" +
+                       parts[static_cast<std::size_t>(s)].path + "' are both shard " +
+                       std::to_string(parts[i].shard));
+    s = static_cast<int>(i);
+  }
+  std::string missing;
+  for (int k = 0; k < p0.shards; ++k)
+    if (seen[static_cast<std::size_t>(k)] < 0)
+      missing +=
+          (missing.empty() ? "" : ", ") + std::to_string(k) + "/" + std::to_string(p0.shards);
+  if (!missing.empty()) throw BadRequest("merge: missing shard " + missing);
+  for (const auto& x : parts) {
+    std::string unfinished;
+    for (std::size_t q = 0; q < x.count.size(); ++q)
+      if (x.done[q] < x.count[q])
+        unfinished += (unfinished.empty() ? "" : ", ") + std::to_string(q);
+    if (!unfinished.empty() || read_attr_i64(x.file, "complete", 0) != 1)
+      throw BadRequest("merge: shard " + std::to_string(x.shard) + "/" + std::to_string(x.shards) +
+                       " ('" + x.path + "') is incomplete" +
+                       (unfinished.empty() ? "" : " (points " + unfinished + ")") +
+                       "; finish it with the same command plus --resume");
+  }
+
+  // The merged layout, read back from the first part.
+  const Scenario scenario = load_scenario_text(read_attr_string(p0.file, "scenario_text"), p0.path);
+  OutputInfo info;
+  info.command_line = command_line;
+  info.created = created;
+  info.version = read_attr_string(p0.file, "chipsim_version");
+  info.commit = read_attr_string(p0.file, "git_commit");
+  info.seed = static_cast<std::uint64_t>(read_attr_i64(p0.file, "seed", 0));
+  info.replicates = static_cast<int>(read_attr_i64(p0.file, "replicates", 0));
+  SweepLayout layout;
+  layout.keys = split_commas(read_attr_string(p0.file, "design_keys"));
+  const int points = static_cast<int>(read_attr_i64(p0.file, "points", 0));
+  layout.values.assign(static_cast<std::size_t>(points), {});
+  for (const auto& k : layout.keys) {
+    const auto v = read_vector<double>(p0.file, k, H5T_NATIVE_DOUBLE);
+    for (int q = 0; q < points; ++q)
+      layout.values[static_cast<std::size_t>(q)].push_back(v[static_cast<std::size_t>(q)]);
+  }
+  const auto unit = read_vector<double>(p0.file, "design_unit", H5T_NATIVE_DOUBLE);
+  for (int q = 0; q < points; ++q)
+    layout.unit.emplace_back(unit.begin() + static_cast<long>(q * layout.keys.size()),
+                             unit.begin() + static_cast<long>((q + 1) * layout.keys.size()));
+  layout.group = read_vector<int>(p0.file, "design_group", H5T_NATIVE_INT);
+  layout.role = read_vector<int>(p0.file, "design_role", H5T_NATIVE_INT);
+  H5Aiterate2(p0.file, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_design_attr, &layout.settings);
+  layout.sweep_text = read_attr_string(p0.file, "sweep_text");
+  layout.identity = read_attr_string(p0.file, "sweep_identity");
+  layout.work_first.assign(static_cast<std::size_t>(points), 0);
+  layout.work_count.assign(static_cast<std::size_t>(points), info.replicates);
+  info.sweep = layout;
+  OutputOptions options;
+  options.variables = split_commas(read_attr_string(p0.file, "variables"));
+  options.compression = static_cast<int>(read_attr_i64(p0.file, "compression", 1));
+  options.float32 = read_attr_i64(p0.file, "float32", 0) == 1;
+  options.chunk_replicates = static_cast<int>(read_attr_i64(p0.file, "chunk_replicates", 64));
+
+  // Every point's replicates covered exactly once.
+  for (int q = 0; q < points; ++q) {
+    std::vector<std::pair<int, int>> ranges;
+    for (const auto& x : parts)
+      if (x.count[static_cast<std::size_t>(q)] > 0)
+        ranges.emplace_back(
+            x.first[static_cast<std::size_t>(q)],
+            x.first[static_cast<std::size_t>(q)] + x.count[static_cast<std::size_t>(q)]);
+    std::sort(ranges.begin(), ranges.end());
+    int at = 0;
+    for (const auto& [a, b] : ranges) {
+      if (a != at)
+        throw BadRequest("merge: the parts do not cover point " + std::to_string(q) +
+                         " exactly once (replicates from " + std::to_string(at) + ")");
+      at = b;
+    }
+    if (at != info.replicates)
+      throw BadRequest("merge: the parts cover " + std::to_string(at) + " of point " +
+                       std::to_string(q) + "'s " + std::to_string(info.replicates) + " replicates");
+  }
+
+  const std::string partial = path + ".partial";
+  Hdf5Writer out(partial, scenario, info, options, false);
+  const auto& vars = out.variable_indices();
+  const int events = static_cast<int>(scenario.events.size() + scenario.triggers.size());
+  const int step = std::max(1, options.chunk_replicates);
+  std::vector<double> rows;
+  std::vector<int> event_rows;
+  for (int q = 0; q < points; ++q) {
+    for (const auto& x : parts) {
+      const auto qi = static_cast<std::size_t>(q);
+      if (x.count[qi] == 0) continue;
+      const std::string error = [&] {
+        Handle d = dataset_handle(H5Dopen2(x.file, "point_error", H5P_DEFAULT), "open point_error");
+        Handle type = vlen_string_type();
+        Handle sp = space_handle(H5Dget_space(d), "space");
+        std::vector<char*> p(static_cast<std::size_t>(points), nullptr);
+        check(H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read point_error");
+        std::string e = p[qi] ? p[qi] : "";
+        H5Dvlen_reclaim(type, sp, H5P_DEFAULT, p.data());
+        return e;
+      }();
+      if (!error.empty()) {
+        if (!out.failed(q)) out.record_error(q, error);
+        continue;
+      }
+      for (int r0 = x.first[qi]; r0 < x.first[qi] + x.count[qi]; r0 += step) {
+        const int n = std::min(step, x.first[qi] + x.count[qi] - r0);
+        for (std::size_t k = 0; k < vars.size(); ++k) {
+          const char* name = variables()[vars[k]].name;
+          Handle d =
+              dataset_handle(H5Dopen2(x.file, name, H5P_DEFAULT), std::string("open ") + name);
+          Handle sp = space_handle(H5Dget_space(d), "space");
+          std::vector<hsize_t> shape(static_cast<std::size_t>(H5Sget_simple_extent_ndims(sp)));
+          H5Sget_simple_extent_dims(sp, shape.data(), nullptr);
+          std::vector<hsize_t> start(shape.size(), 0), count = shape;
+          start[0] = qi;
+          count[0] = 1;
+          start[1] = static_cast<hsize_t>(r0);
+          count[1] = static_cast<hsize_t>(n);
+          std::size_t total = 1;
+          for (auto c : count)
+            total *= c;
+          rows.resize(total);
+          read_slab(d, start, count, H5T_NATIVE_DOUBLE, rows.data(), name);
+          out.write_rows(k, q, r0, static_cast<std::size_t>(n), rows.data());
+        }
+        if (events > 0) {
+          Handle d =
+              dataset_handle(H5Dopen2(x.file, "event_period", H5P_DEFAULT), "open event_period");
+          event_rows.resize(static_cast<std::size_t>(n * events));
+          read_slab(d, {qi, static_cast<hsize_t>(r0), 0},
+                    {1, static_cast<hsize_t>(n), static_cast<hsize_t>(events)}, H5T_NATIVE_INT,
+                    event_rows.data(), "event_period");
+          out.write_event_rows(q, r0, static_cast<std::size_t>(n), event_rows.data());
+        }
+      }
+    }
+    if (!out.failed(q)) out.mark_done(q, info.replicates);
+  }
+  out.finish_sweep();
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) throw IoError("cannot rename '" + partial + "' to '" + path + "': " + ec.message());
 }
 
 }  // namespace chipsim::io

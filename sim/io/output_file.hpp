@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -23,6 +24,21 @@ class IoError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A sweep's points (docs/SWEEPS.md): every variable gains a leading `point` dimension, with
+// one coordinate per swept key, the design's unit coordinates and structure, and the
+// replicates of each point this file is responsible for (all of them, or a shard's share).
+struct SweepLayout {
+  std::vector<std::string> keys;
+  std::vector<std::vector<double>> values, unit;              // [point][parameter]
+  std::vector<int> group, role;                               // engine/design.hpp
+  std::vector<std::pair<std::string, std::string>> settings;  // root attributes design_<name>
+  std::string sweep_text;                                     // the sweep file as read
+  std::string identity;  // SHA-256 of everything that determines the data
+  int shard = 0, shards = 1;
+  std::vector<int> work_first, work_count;  // per point
+  [[nodiscard]] int points() const { return static_cast<int>(values.size()); }
+};
+
 struct OutputInfo {
   std::string command_line;
   std::string created;  // ISO 8601 UTC
@@ -30,6 +46,7 @@ struct OutputInfo {
   std::uint64_t seed = 0;
   int replicates = 0;
   int point = 0;
+  std::optional<SweepLayout> sweep;  // set for `chipsim sweep`
 };
 
 struct OutputOptions {
@@ -71,9 +88,26 @@ class OutputWriter {
   virtual void write(const std::vector<Trajectory>& chunk, int first) = 0;
   // Writes /summary, marks the file complete and closes it.
   virtual void finish(const SummaryAccumulator& summary) = 0;
+
+  // Sweeps. Replicates of `point` on disk, counted from its work_first (a checkpoint).
+  [[nodiscard]] virtual int done(int point) const = 0;
+  [[nodiscard]] virtual bool failed(int point) const = 0;
+  // Writes consecutive replicates of `point` starting at `first` (== work_first + done).
+  virtual void write_point(int point, const std::vector<Trajectory>& chunk, int first) = 0;
+  // Records why a point could not run (its scenario was invalid); its data stay NaN.
+  virtual void record_error(int point, const std::string& message) = 0;
+  // Computes /summary per point from the data as stored, marks the file complete, closes
+  // it. The same whether the data came from one process, ranks or merged shards.
+  virtual void finish_sweep() = 0;
   // Flushes and closes without marking the file complete (an interrupted run).
   virtual void close() = 0;
 };
+
+// Combines shard files of one sweep into `path` (written as `path`.partial, renamed when
+// complete). Refuses parts of different sweeps, seeds or chipsim versions, and names any
+// missing or incomplete shard (BadRequest).
+void merge_sweep(const std::vector<std::string>& parts, const std::string& path,
+                 const std::string& command_line, const std::string& created);
 
 // What a file says about itself, for `chipsim inspect` and for resuming.
 struct FileDescription {

@@ -17,6 +17,7 @@ enum class Purpose : std::uint64_t {
   parameter = 0x7061726d,  // a scenario parameter drawn once per replicate
   capex_shock = 0x63617078,
   policy_event = 0x6576656e,
+  design = 0x64657369,  // a sweep design's sampling (Latin hypercube, Morris trajectories)
 };
 
 // SplitMix64's finaliser: a bijective 64-bit mixer (Steele, Lea & Flood 2014).

@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "graph/structure.hpp"
+#include "scenario/sweep.hpp"
 #include "scenario/targets.hpp"
 
 namespace chipsim {
@@ -1443,6 +1444,161 @@ std::vector<Target> load_targets(const std::string& path) {
 std::vector<Target> load_targets_text(const std::string& text, const std::string& source_name) {
   Diagnostics diags;
   return finish_targets(parse_toml(text, source_name, diags), source_name, diags);
+}
+
+namespace {
+
+SweepSpec convert_sweep(const toml::table& t, const std::string& source, Diagnostics& diags) {
+  SweepSpec out;
+  out.source_path = source;
+  Reader r(t, "", diags);
+  const fs::path folder = fs::path(source).parent_path();
+  auto resolve = [&](const std::string& p) {
+    const fs::path x(p);
+    return (x.is_relative() && !folder.empty() ? folder / x : x).lexically_normal().string();
+  };
+  if (auto sc = r.string("scenario", true)) out.scenario_path = resolve(*sc);
+  out.overrides = r.strings("set", false);
+  out.seed = static_cast<std::uint64_t>(
+      r.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), 20251127));
+  out.replicates = static_cast<int>(r.integer("replicates", 1, 100'000'000, 100));
+
+  if (const toml::table* d = r.table("design", true)) {
+    Reader dr(*d, "design", diags);
+    out.design_loc = loc_of(*d);
+    out.design = dr.enumeration("type", DesignKind::csv, std::nullopt).value_or(DesignKind::grid);
+    const bool sampled = out.design == DesignKind::lhs || out.design == DesignKind::saltelli ||
+                         out.design == DesignKind::morris;
+    if (sampled) {
+      if (!d->get("samples"))
+        dr.missing("samples", out.design == DesignKind::saltelli ? "the number of base samples N"
+                              : out.design == DesignKind::morris ? "the number of trajectories r"
+                                                                 : "the number of points");
+      out.samples = static_cast<int>(dr.integer("samples", 1, 10'000'000, 1));
+    }
+    if (out.design == DesignKind::morris)
+      out.levels = static_cast<int>(dr.integer("levels", 2, 1000, 4));
+    if (out.design == DesignKind::lhs)
+      out.candidates = static_cast<int>(dr.integer("candidates", 1, 10'000, 20));
+    if (out.design == DesignKind::csv)
+      if (auto f = dr.string("file", true)) out.csv_path = resolve(*f);
+    dr.finish(std::string(" for a design of type '") + to_string(out.design) + "'");
+  }
+
+  const toml::node* ps = r.node("parameter");
+  const toml::array* arr = ps ? ps->as_array() : nullptr;
+  if (!ps) {
+    if (out.design != DesignKind::csv)
+      r.missing("parameter", "[[parameter]] tables, one per swept key");
+  } else if (!arr || !arr->is_array_of_tables()) {
+    r.error("parameter", "expected [[parameter]] tables, got " + type_name(*ps));
+  } else {
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const toml::table& pt = *(*arr)[i].as_table();
+      Reader pr(pt, "parameter[" + std::to_string(i) + "]", diags);
+      SweepParameter x;
+      x.loc = loc_of(pt);
+      if (auto k = pr.string("key", true)) x.key = *k;
+      for (const auto& other : out.parameters)
+        if (!x.key.empty() && other.key == x.key)
+          pr.error("key", "\"" + x.key + "\" is swept twice");
+      const bool has_levels = pt.get("levels") != nullptr, has_range = pt.get("range") != nullptr,
+                 has_dist = pt.get("dist") != nullptr;
+      if (int(has_levels) + int(has_range) + int(has_dist) != 1)
+        diags.error(x.loc, pr.key_path("key"),
+                    "expected exactly one of levels = [..], range = [low, high] or dist = {..}");
+      if (has_levels) {
+        x.kind = SweepParameter::levels;
+        const toml::node* n = pr.node("levels");
+        const auto* a = n->as_array();
+        if (!a || a->empty())
+          pr.error("levels", "expected a non-empty array of numbers, got " + show(*n));
+        else
+          for (const auto& item : *a)
+            if (auto v = pr.to_number(item, pr.key_path("levels"), kAny)) x.values.push_back(*v);
+      } else if (has_range) {
+        x.kind = SweepParameter::range;
+        const toml::node* n = pr.node("range");
+        const auto* a = n->as_array();
+        std::optional<double> lo, hi;
+        if (a && a->size() == 2) {
+          lo = pr.to_number((*a)[0], pr.key_path("range"), kAny);
+          hi = pr.to_number((*a)[1], pr.key_path("range"), kAny);
+        } else {
+          pr.error("range", "expected two numbers [low, high], got " + show(*n));
+        }
+        if (lo && hi && !(*lo < *hi))
+          pr.error("range", "expected low < high, got [" + fmt(*lo) + ", " + fmt(*hi) + "]");
+        x.low = lo.value_or(0);
+        x.high = hi.value_or(1);
+      } else if (has_dist) {
+        x.kind = SweepParameter::dist;
+        if (!pt.get("dist")->is_table())
+          pr.error("dist",
+                   "expected a distribution table such as { dist = \"normal\", mean = 0, "
+                   "sd = 1 }, got " +
+                       show(*pt.get("dist")));
+        else
+          x.distribution = pr.param("dist", kAny, std::nullopt);
+      }
+      if (out.design == DesignKind::grid && !has_levels && (has_range || has_dist))
+        pr.error(has_range ? "range" : "dist",
+                 "a grid design needs levels = [..] for every parameter");
+      if (out.design == DesignKind::csv)
+        pr.error("key",
+                 "a csv design takes its parameters from the file's header; remove the "
+                 "[[parameter]] tables");
+      pr.finish(" in a [[parameter]]");
+      out.parameters.push_back(std::move(x));
+    }
+  }
+  r.finish(" in a sweep file");
+  return out;
+}
+
+SweepSpec finish_sweep(std::optional<toml::table> table, const std::string& source,
+                       const std::string& text, Diagnostics& diags) {
+  if (!table) throw ScenarioError(diags.items());
+  SweepSpec out = convert_sweep(*table, source, diags);
+  if (!diags.empty()) throw ScenarioError(diags.items());
+  out.text = text;
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(DesignKind k) {
+  switch (k) {
+    case DesignKind::grid:
+      return "grid";
+    case DesignKind::lhs:
+      return "lhs";
+    case DesignKind::saltelli:
+      return "saltelli";
+    case DesignKind::morris:
+      return "morris";
+    case DesignKind::csv:
+      return "csv";
+  }
+  return "?";
+}
+
+SweepSpec load_sweep(const std::string& path) {
+  Diagnostics diags;
+  std::ifstream in(path, std::ios::binary);
+  if (!in || fs::is_directory(path)) {
+    diags.error({std::make_shared<const std::string>(path), 0, 0}, "", "cannot read sweep file");
+    throw ScenarioError(diags.items());
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  return finish_sweep(parse_toml(text, path, diags), path, text, diags);
+}
+
+SweepSpec load_sweep_text(const std::string& text, const std::string& source_name) {
+  Diagnostics diags;
+  return finish_sweep(parse_toml(text, source_name, diags), source_name, text, diags);
 }
 
 std::optional<double> scenario_number(const Scenario& scenario, const std::string& key) {

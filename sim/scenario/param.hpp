@@ -38,4 +38,8 @@ struct Param {
 
 [[nodiscard]] const char* to_string(DistKind k);
 
+// The value at cumulative probability u in [0, 1] of p's law (truncated to [low, high] for
+// normal and lognormal): how a sweep design maps a unit coordinate to a parameter value.
+[[nodiscard]] double quantile(const Param& p, double u);
+
 }  // namespace chipsim
