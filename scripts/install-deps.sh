@@ -14,6 +14,7 @@ packages=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   openmpi-bin libopenmpi-dev
+  slurm-wlm munge
   clang-format graphviz
   python3 python3-numpy python3-h5py python3-pandas python3-xarray python3-h5netcdf
   python3-matplotlib python3-pytest python3-dask python3-nbclient python3-nbformat python3-ipykernel

@@ -79,7 +79,13 @@ def open(path: str, *, allow_partial: bool = False) -> xr.Dataset:  # noqa: A001
     """
     path = os.fspath(path)
     attrs = _check_file(path)
+    sweep = "sweep_identity" in attrs
     if not int(attrs.get("complete", 0)) and not allow_partial:
+        if sweep:
+            raise ChipsimFileError(
+                f"{path}: incomplete sweep (or an unmerged shard); finish it with `chipsim "
+                f"sweep ... --resume` or `chipsim merge`, or pass allow_partial=True (work not "
+                f"done reads as NaN)")
         raise ChipsimFileError(
             f"{path}: incomplete run ({int(attrs.get('replicates_written', 0))} of "
             f"{int(attrs.get('replicates', 0))} replicates); finish it with `chipsim run ... "
@@ -90,10 +96,11 @@ def open(path: str, *, allow_partial: bool = False) -> xr.Dataset:  # noqa: A001
         ds.attrs = {**{k: _plain(v) for k, v in attrs.items()}, **ds.attrs}
     else:
         ds = xr.open_dataset(path, engine="h5netcdf", chunks=_chunks())
-        if allow_partial:  # only the replicates on disk
+        if allow_partial and not sweep:  # only the replicates on disk
             ds = ds.isel(replicate=slice(0, int(attrs.get("replicates_written", 0))))
     for aux in ("decimal_year", "time", "product_vendor", "vendor_region", "buyer_region",
-                "channel_legal", "event_policy", "event_kind"):
+                "channel_legal", "event_policy", "event_kind", "design_group", "design_role",
+                "point_error"):
         if aux in ds.data_vars:
             ds = ds.set_coords(aux)
 

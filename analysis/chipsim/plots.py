@@ -298,3 +298,98 @@ def calibration_plot(ds: xr.Dataset, targets, *, ax=None):
                  "and statistic (dot)", loc="left", fontsize=11)
     ax.grid(axis="x", alpha=0.3)
     return ax
+
+
+# ---- sweeps ---------------------------------------------------------------------------------
+
+def _short(key: str) -> str:
+    """A swept key as an axis label: its last two parts ("N7.capacity")."""
+    return ".".join(str(key).split(".")[-2:])
+
+
+def sweep_heatmap(ds: xr.Dataset, y, *, ax=None, fmt="{:.3g}", cmap="viridis", title=None):
+    """A grid sweep of two keys as a heat map of ``y`` (one value per point, e.g.
+    chipsim.point_outcome), each cell annotated with its value."""
+    from .sweep import swept_keys
+
+    keys = swept_keys(ds)
+    if len(keys) != 2:
+        raise ValueError(f"a heat map needs a sweep of two keys; this one sweeps {len(keys)}")
+    v = np.asarray(y.values if isinstance(y, xr.DataArray) else y, dtype=float)
+    xs, ys = np.unique(ds[keys[1]].values), np.unique(ds[keys[0]].values)
+    if len(xs) * len(ys) != len(v):
+        raise ValueError("a heat map needs a full grid (chipsim sweep with type = \"grid\")")
+    grid = np.full((len(ys), len(xs)), np.nan)
+    for val, a, b in zip(v, ds[keys[0]].values, ds[keys[1]].values):
+        grid[np.searchsorted(ys, a), np.searchsorted(xs, b)] = val
+    ax = _axes(ax, (6, 4.5))
+    im = ax.imshow(grid, origin="lower", cmap=cmap, aspect="auto")
+    ax.set_xticks(range(len(xs)), [units.format_value("count", x) for x in xs])
+    ax.set_yticks(range(len(ys)), [units.format_value("count", x) for x in ys])
+    ax.set_xlabel(_short(keys[1]))
+    ax.set_ylabel(_short(keys[0]))
+    for i in range(len(ys)):
+        for j in range(len(xs)):
+            if np.isfinite(grid[i, j]):
+                ax.text(j, i, fmt.format(grid[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if grid[i, j] < np.nanmean(grid) else "black")
+    ax.figure.colorbar(im, ax=ax, label=getattr(y, "name", "") or "")
+    ax.set_title(title or f"{getattr(y, 'name', 'outcome')} over the grid")
+    return ax
+
+
+def sobol_plot(indices, *, ax=None, title="Sobol indices"):
+    """First- and total-order indices (chipsim.sobol_indices) as bars with their bootstrap
+    intervals."""
+    ax = _axes(ax, (7, 3.8))
+    n = len(indices)
+    x = np.arange(n)
+    for off, col, name, color in ((-0.2, "S1", "first order", PALETTE[0]),
+                                  (0.2, "ST", "total order", PALETTE[1])):
+        v = indices[col].to_numpy()
+        err = np.vstack([v - indices[f"{col}_low"].to_numpy(),
+                         indices[f"{col}_high"].to_numpy() - v])
+        ax.bar(x + off, v, 0.4, yerr=np.clip(err, 0, None), capsize=3, label=name, color=color)
+    ax.set_xticks(x, [_short(p) for p in indices["parameter"]], rotation=20, ha="right")
+    ax.set_ylabel("share of output variance")
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.legend(frameon=False)
+    ax.set_title(title)
+    return ax
+
+
+def morris_plot(indices, *, ax=None, title="Morris elementary effects"):
+    """mu* against sigma (chipsim.morris_indices), with mu*'s bootstrap interval; inputs
+    far right matter, inputs high up act non-linearly or through interactions."""
+    ax = _axes(ax, (6, 4.5))
+    ms = indices["mu_star"].to_numpy()
+    err = np.vstack([ms - indices["mu_star_low"].to_numpy(),
+                     indices["mu_star_high"].to_numpy() - ms])
+    ax.errorbar(ms, indices["sigma"], xerr=np.clip(err, 0, None), fmt="o", color=PALETTE[0],
+                capsize=3)
+    for m, s, p in zip(ms, indices["sigma"], indices["parameter"]):
+        ax.annotate(_short(p), (m, s), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    ax.set_xlabel("mu* (mean absolute elementary effect)")
+    ax.set_ylabel("sigma")
+    ax.set_title(title)
+    return ax
+
+
+def prim_plot(result, *, box=None, ax=None, title="PRIM: coverage against density"):
+    """The peeling trajectory (chipsim.prim) as coverage against density, coloured by the
+    number of restricted inputs; the chosen ``box`` is marked and its limits printed."""
+    ax = _axes(ax, (6.5, 4.5))
+    t = result.trajectory
+    sc = ax.scatter(t["coverage"], t["density"], c=t["restricted"], cmap="viridis", s=18)
+    ax.figure.colorbar(sc, ax=ax, label="restricted inputs")
+    ax.set_xlabel("coverage")
+    ax.set_ylabel("density")
+    if box is not None:
+        ax.scatter([t.loc[box, "coverage"]], [t.loc[box, "density"]], s=120,
+                   facecolors="none", edgecolors=PALETTE[5], lw=2)
+        lim = result.limits(box)
+        text = "\n".join(f"{_short(i)}: {units.format_value('count', r.low)} to "
+                         f"{units.format_value('count', r.high)}" for i, r in lim.iterrows())
+        ax.text(0.02, 0.02, text, transform=ax.transAxes, fontsize=8, va="bottom")
+    ax.set_title(title)
+    return ax

@@ -53,6 +53,7 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   info.commit = CHIPSIM_GIT_COMMIT;
   info.seed = seed;
   info.replicates = n;
+  info.noise = !args.no_noise;
 
   std::unique_ptr<io::OutputWriter> writer;
   if (!path.empty()) {

@@ -150,6 +150,7 @@ int run_part(const SweepArgs& args, int shard, int shards, const std::string& pa
   info.commit = CHIPSIM_GIT_COMMIT;
   info.seed = spec.seed;
   info.replicates = replicates;
+  info.noise = !args.no_noise;
   io::SweepLayout layout;
   layout.keys = design.keys;
   layout.values = design.values;

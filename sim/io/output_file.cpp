@@ -568,6 +568,7 @@ void Hdf5Writer::create_layout() {
   attr_i64(file_, "complete", 0);
   attr_i64(file_, "summary_only", options_.summary_only ? 1 : 0);
   attr_string(file_, "variables", join(selected_names(vars_)));
+  attr_i64(file_, "noise", info_.noise ? 1 : 0);
   attr_i64(file_, "compression", options_.compression);
   attr_i64(file_, "float32", options_.float32 ? 1 : 0);
   attr_i64(file_, "chunk_replicates", options_.chunk_replicates);
@@ -737,6 +738,19 @@ void Hdf5Writer::check_resume() {
   const bool summary_only = read_attr_i64(file_, "summary_only", 0) == 1;
   if (summary_only != options_.summary_only)
     mismatch("summary_only", summary_only ? "on" : "off", options_.summary_only ? "on" : "off");
+  // Options that change the data: a resumed file must not mix two settings.
+  auto on_off = [](long long v) { return std::string(v ? "on" : "off"); };
+  const long long noise = read_attr_i64(file_, "noise", 1);
+  if (noise != (info_.noise ? 1 : 0))
+    mismatch("--no-noise", on_off(noise == 0), on_off(!info_.noise));
+  const long long f32 = read_attr_i64(file_, "float32", options_.float32 ? 1 : 0);
+  if (f32 != (options_.float32 ? 1 : 0))
+    mismatch("--float32", on_off(f32), on_off(options_.float32));
+  const long long level = read_attr_i64(file_, "compression", options_.compression);
+  if (level != options_.compression)
+    mismatch("--compression", std::to_string(level), std::to_string(options_.compression));
+  if (read_attr_string(file_, "chipsim_version") != info_.version)
+    mismatch("chipsim version", read_attr_string(file_, "chipsim_version"), info_.version);
   if (points_ > 0) {
     const std::string id = read_attr_string(file_, "sweep_identity");
     if (id != sweep_->identity) mismatch("sweep identity", id, sweep_->identity);
