@@ -46,7 +46,7 @@ struct OutputInfo {
   std::uint64_t seed = 0;
   int replicates = 0;
   int point = 0;
-  bool noise = true;  // false: --no-noise (central values, no shocks or events)
+  bool noise = true;                 // false: --no-noise (central values, no shocks or events)
   std::optional<SweepLayout> sweep;  // set for `chipsim sweep`
 };
 
