@@ -105,6 +105,69 @@ def _save(fig_ax, out_dir: str, name: str) -> str:
     return name
 
 
+def _sweep_section(ds, region: str, out_dir: str, images: list) -> str:
+    """A sweep file: its design, the headline outcome per point, and the analysis its design
+    supports (heat map for a two-key grid, Sobol indices for saltelli, Morris for morris,
+    the outcome against each key otherwise)."""
+    from . import sweep
+
+    keys = sweep.swept_keys(ds)
+    design = sweep.design_type(ds)
+    table = sweep.design_table(ds)
+    years = sorted(set(int(y) for y in ds["decimal_year"].values))
+    year = 2027 if 2027 in years else years[-1]
+    var = "domestic_share_units"
+    out = [f"<h2>Sweep: {html.escape(design)} design, {ds.sizes['point']} points x "
+           f"{ds.sizes['replicate']} replicates</h2>"]
+    out.append(_table(table.describe().T.reset_index(), ["swept key", "min", "median", "max"], [
+        lambda r: r["index"], lambda r: f"{r['min']:.4g}", lambda r: f"{r['50%']:.4g}",
+        lambda r: f"{r['max']:.4g}"]))
+    if "point_error" in ds.coords:
+        errors = [(int(p), str(e)) for p, e in zip(ds["point"].values, ds["point_error"].values)
+                  if str(e)]
+        if errors:
+            out.append(f"<p><b>{len(errors)} points could not run</b>; the first: point "
+                       f"{errors[0][0]}: <code>{html.escape(errors[0][1][:300])}</code></p>")
+    if var not in ds:
+        out.append(f"<p class='meta'>The file does not hold {var}; no outcome is analysed.</p>")
+        return "\n".join(out)
+    y = sweep.point_outcome(ds, var, year, region=region)
+    out.append(f"<p>Outcome: {html.escape(region)}'s {year} domestic share of units, mean over "
+               f"each point's replicates (common random numbers: points differ only by their "
+               f"inputs). Range over points: {100 * float(y.min()):.1f}% to "
+               f"{100 * float(y.max()):.1f}%.</p><div class='grid'>")
+    if design == "grid" and len(keys) == 2:
+        img = _save(plots.sweep_heatmap(ds, y, fmt="{:.3f}"), out_dir, "sweep_heatmap.png")
+        images.append(img)
+        out.append(f"<img src='{img}' alt='heat map of the outcome over the grid'>")
+    elif design == "saltelli":
+        idx = sweep.sobol_indices(ds, y, n_boot=300)
+        img = _save(plots.sobol_plot(idx), out_dir, "sweep_sobol.png")
+        images.append(img)
+        out.append(f"<img src='{img}' alt='Sobol indices'>")
+        out.append(_table(idx, ["key", "S1", "S1 95% CI", "ST", "ST 95% CI"], [
+            lambda r: r["parameter"], lambda r: f"{r['S1']:.3f}",
+            lambda r: f"{r['S1_low']:.3f} to {r['S1_high']:.3f}", lambda r: f"{r['ST']:.3f}",
+            lambda r: f"{r['ST_low']:.3f} to {r['ST_high']:.3f}"]))
+    elif design == "morris":
+        idx = sweep.morris_indices(ds, y, n_boot=300)
+        img = _save(plots.morris_plot(idx), out_dir, "sweep_morris.png")
+        images.append(img)
+        out.append(f"<img src='{img}' alt='Morris mu* against sigma'>")
+    else:
+        fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 3), squeeze=False,
+                                 layout="constrained")
+        for ax, k in zip(axes[0], keys):
+            ax.scatter(ds[k].values, y.values, s=8, color=plots.PALETTE[0])
+            ax.set_xlabel(plots._short(k))
+        axes[0][0].set_ylabel(var)
+        img = _save(axes[0][0], out_dir, "sweep_scatter.png")
+        images.append(img)
+        out.append(f"<img src='{img}' alt='outcome against each swept key'>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
 def build(paths: list[str], out_dir: str, *, region: str = "CN", targets=None) -> str:
     """Writes out_dir/index.html and its PNGs; returns the HTML path."""
     os.makedirs(out_dir, exist_ok=True)
@@ -127,6 +190,11 @@ def build(paths: list[str], out_dir: str, *, region: str = "CN", targets=None) -
             f"created {ds.attrs.get('created')}</p>")
 
     images, skipped = [], []
+    if "point" in first.dims:  # a sweep: its own section; the per-run charts need one point
+        parts.append(_sweep_section(first, region, out_dir, images))
+        parts.append("<p class='meta'>One point's fan charts: "
+                     "<code>chipsim.fan_chart(ds.sel(point=k), ...)</code>.</p>")
+        return _write(parts, out_dir)
     parts.append("<p class='meta'>Figures are per calendar year unless marked: flows summed over "
                  "the year, stocks at year end, shares as the ratio of the year's sums (the rules "
                  "each variable declares in the file). Money in US dollars (B = billion, M = "
@@ -219,6 +287,10 @@ def build(paths: list[str], out_dir: str, *, region: str = "CN", targets=None) -
             except data.ChipsimFileError as e:
                 parts.append(f"<p>Not paired: {html.escape(str(e))}</p>")
 
+    return _write(parts, out_dir)
+
+
+def _write(parts: list, out_dir: str) -> str:
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts.append(f"<p class='meta'>Written {stamp} by <code>python3 -m chipsim report</code>."
                  "</p>")

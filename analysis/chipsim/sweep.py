@@ -103,7 +103,7 @@ def sobol_indices(ds: xr.Dataset, y, *, n_boot: int = 1000, conf: float = 0.95,
                   seed: int = 0) -> pd.DataFrame:
     """First- and total-order Sobol indices of ``y`` (one value per point) from a
     ``saltelli`` design: per base sample j the points A_j, AB_j^i (A_j with column i from
-    B_j) and B_j. With V the variance of f over A and B together,
+    B_j) and B_j. With f centred on its mean over A and B, and V its variance there,
 
         S1_i = mean( f(B) (f(AB^i) - f(A)) ) / V          (Saltelli et al. 2010, eq. b)
         ST_i = mean( (f(A) - f(AB^i))^2 ) / (2 V)          (Jansen 1999)
@@ -133,7 +133,11 @@ def sobol_indices(ds: xr.Dataset, y, *, n_boot: int = 1000, conf: float = 0.95,
     fa, fb, fab = fa[ok], fb[ok], fab[ok]
 
     def estimate(idx):
-        a, b, ab = fa[idx], fb[idx], fab[idx]
+        # Centred on the mean of A and B, as SALib does: the first-order estimator's variance
+        # grows with the square of the output's mean, which for a share near 0.8 with a
+        # spread of a few points would swamp it.
+        mean = np.mean(np.concatenate([fa[idx], fb[idx]]))
+        a, b, ab = fa[idx] - mean, fb[idx] - mean, fab[idx] - mean
         var = np.var(np.concatenate([a, b]), ddof=1)
         if var == 0:
             return np.zeros(k), np.zeros(k)

@@ -10,13 +10,32 @@ from nbclient import NotebookClient
 from conftest import ROOT
 
 NOTEBOOK = ROOT / "analysis" / "notebooks" / "quickstart.ipynb"
+SWEEP_NOTEBOOK = ROOT / "analysis" / "notebooks" / "sweep.ipynb"
 
 
-def test_notebook_is_stored_without_outputs():
-    nb = json.loads(NOTEBOOK.read_text())
+@pytest.mark.parametrize("path", [NOTEBOOK, SWEEP_NOTEBOOK], ids=lambda p: p.name)
+def test_notebook_is_stored_without_outputs(path):
+    nb = json.loads(path.read_text())
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None, cell["id"]
+
+
+def test_sweep_notebook_runs(exe, tmp_path, monkeypatch):
+    """The worked example of issue 12: the Sobol sweep, its indices, PRIM, Morris, the grid."""
+    monkeypatch.setenv("CHIPSIM_EXE", exe)
+    monkeypatch.setenv("CHIPSIM_NOTEBOOK_OUT", str(tmp_path))
+    monkeypatch.setenv("CHIPSIM_NOTEBOOK_REPLICATES", "2")
+    nb = nbformat.read(SWEEP_NOTEBOOK, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(SWEEP_NOTEBOOK.parent)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    pngs = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(pngs) >= 4  # Sobol bars, PRIM trade-off, Morris, heat map
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "1792 points x 2 replicates" in text
+    assert (tmp_path / "nb-sobol.h5").exists()
 
 
 def test_notebook_runs(exe, tmp_path, monkeypatch):

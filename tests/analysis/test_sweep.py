@@ -3,6 +3,7 @@ Morris ranking of Sobol's G function, PRIM on a planted box - each evaluated on 
 written by `chipsim sweep --design-csv` and stored in the sweep file layout, so the same
 functions run on it as on a model sweep - and the point layout of a real sweep."""
 import math
+import pathlib
 import subprocess
 
 import h5py
@@ -179,3 +180,12 @@ def test_sweep_plots(grid, tmp_path):
         assert f.attrs["design_type"] == "grid"
         assert list(f["point_error"].asstr()[()]) == [""] * 25
     assert keys
+
+
+def test_the_report_has_a_sweep_section(grid, tmp_path):
+    from chipsim import report
+
+    page = pathlib.Path(report.build([grid.attrs["chipsim_path"]], str(tmp_path))).read_text()
+    assert "Sweep: grid design, 25 points x 4 replicates" in page
+    assert "sweep_heatmap.png" in page and (tmp_path / "sweep_heatmap.png").exists()
+    assert "inventory.huawei-hbm.quantity" in page
