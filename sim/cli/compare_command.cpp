@@ -29,6 +29,10 @@ FileData open_run(const std::string& path) {
     throw io::IoError("'" + path +
                       "' holds summaries only; paired differences need per-replicate data "
                       "(run without --summary-only)");
+  if (d.points > 0)
+    throw io::BadRequest("'" + path + "' is a sweep (" + std::to_string(d.points) +
+                         " points); compare pairs two runs. Compare points in Python: "
+                         "chipsim.compare(ds.sel(point=i), ds.sel(point=j), ...)");
   return f;
 }
 

@@ -24,7 +24,7 @@ const std::vector<double>& FileData::data(const std::string& variable) const {
     std::vector<std::uint64_t> shape;
     auto v = io::read_dataset(path_, variable, shape);
     std::size_t stride = 1;
-    for (std::size_t k = 1; k < shape.size(); ++k)
+    for (std::size_t k = d_.points > 0 ? 2 : 1; k < shape.size(); ++k)
       stride *= shape[k];
     it = cache_.emplace(variable, std::make_pair(std::move(v), stride)).first;
   }
@@ -36,7 +36,7 @@ std::vector<double> FileData::values(const std::string& variable, const Selectio
   const Aggregate a = Aggregate::resolve(
       variable, select, [this](const std::string& name) { return d_.labels_of(name); }, first,
       last);
-  std::vector<double> out(static_cast<std::size_t>(replicates()));
+  std::vector<double> out(static_cast<std::size_t>(rows()));
   for (std::size_t r = 0; r < out.size(); ++r)
     out[r] = a.of([&](const VariableInfo& v) {
       const auto& x = data(v.name);

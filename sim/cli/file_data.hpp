@@ -3,6 +3,7 @@
 // `compare` and `inspect`, so both aggregate exactly as `run`'s table and `calibrate` do.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,7 +22,9 @@ class FileData {
   [[nodiscard]] const std::vector<YearSpan>& years() const { return years_; }
   [[nodiscard]] bool has(const std::string& variable) const;
   [[nodiscard]] long replicates() const { return d_.replicates_written; }
-  // Per-replicate values of `variable` at `select` over periods [first, last].
+  // Rows of per-replicate data: replicates, or points x replicates for a sweep (point-major).
+  [[nodiscard]] long rows() const { return std::max(d_.points, 1L) * d_.replicates_written; }
+  // Per-replicate values of `variable` at `select` over periods [first, last], one per row.
   [[nodiscard]] std::vector<double> values(const std::string& variable, const Selection& select,
                                            int first, int last) const;
   // Per replicate and event (event labels: labels_of("event")), the period it fired in, or

@@ -32,6 +32,82 @@ std::string three(DisplayKind k, double a, double b, double c) {
   return format_display(k, a) + " / " + format_display(k, b) + " / " + format_display(k, c);
 }
 
+// A sweep: its design, its progress, and per point the mean over replicates of each
+// region's domestic share of units in two years (the horizon's middle and last).
+int inspect_sweep(const FileData& file, std::ostream& out) {
+  const io::FileDescription& d = file.description();
+  out << "sweep       " << d.design_type << " design, " << d.points << " points x " << d.replicates
+      << " replicates";
+  if (d.shards > 1) out << ", shard " << d.shard << "/" << d.shards;
+  out << "\nwork        " << d.work_done << " of " << d.work_count << " replicates written"
+      << (d.complete ? "" : " (INCOMPLETE: continue with the same command plus --resume)");
+  if (d.point_errors > 0)
+    out << "; " << d.point_errors << (d.point_errors == 1 ? " point" : " points")
+        << " could not run (point_error)";
+  out << "\n";
+  std::vector<std::uint64_t> shape;
+  std::vector<std::vector<double>> values;
+  for (const auto& k : d.design_keys) {
+    values.push_back(io::read_dataset(file.path(), k, shape));
+    const auto [lo, hi] = std::minmax_element(values.back().begin(), values.back().end());
+    out << "swept       " << k << " from " << format_display(DisplayKind::count, *lo) << " to "
+        << format_display(DisplayKind::count, *hi) << "\n";
+  }
+  if (!d.complete || d.shards > 1 || !file.has("domestic_units") || !file.has("market_units")) {
+    out << "\n(a per-point table needs the complete sweep with domestic_units and market_units)\n";
+    return kExitOk;
+  }
+  const auto& years = file.years();
+  std::vector<YearSpan> shown = {years[years.size() / 2], years.back()};
+  const auto regions = d.labels_of("region");
+  out << "\nper point, mean over replicates of the domestic share of units (ratio of the year's "
+         "sums)\n";
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "  %6s", "point");
+  out << buf;
+  for (const auto& k : d.design_keys) {  // the key's last two parts ("N7.capacity")
+    const auto dot = k.rfind('.', k.rfind('.') == std::string::npos ? 0 : k.rfind('.') - 1);
+    const std::string shortened = dot == std::string::npos ? k : k.substr(dot + 1);
+    std::snprintf(buf, sizeof buf, " %20s", shortened.c_str());
+    out << buf;
+  }
+  for (const auto& r : regions)
+    for (const auto& y : shown) {
+      std::snprintf(buf, sizeof buf, " %10s", (r + " " + std::to_string(y.year)).c_str());
+      out << buf;
+    }
+  out << "\n";
+  std::vector<std::vector<double>> cells;  // [region x year][row]
+  for (const auto& r : regions)
+    for (const auto& y : shown)
+      cells.push_back(file.values("domestic_share_units", {{"region", r}}, y.first, y.last));
+  const long reps = d.replicates;
+  const long limit = 20;
+  for (long p = 0; p < d.points; ++p) {
+    if (p == limit && d.points > limit + 1) {
+      out << "  ... " << d.points - limit - 1 << " more points ...\n";
+      p = d.points - 1;
+    }
+    std::snprintf(buf, sizeof buf, "  %6ld", p);
+    out << buf;
+    for (const auto& v : values) {
+      std::snprintf(buf, sizeof buf, " %20s",
+                    format_display(DisplayKind::count, v[static_cast<std::size_t>(p)]).c_str());
+      out << buf;
+    }
+    for (const auto& c : cells) {
+      double sum = 0;
+      for (long k = 0; k < reps; ++k)
+        sum += c[static_cast<std::size_t>(p * reps + k)];
+      std::snprintf(buf, sizeof buf, " %10s",
+                    format_display(DisplayKind::share, sum / static_cast<double>(reps)).c_str());
+      out << buf;
+    }
+    out << "\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int inspect_command(const std::string& path, std::ostream& out, std::ostream& /*err*/) {
@@ -41,8 +117,9 @@ int inspect_command(const std::string& path, std::ostream& out, std::ostream& /*
   out << "scenario    " << d.scenario_name << " (sha256 " << d.scenario_sha256.substr(0, 16)
       << "…)\n";
   out << "seed        " << d.seed << "\n";
-  out << "replicates  " << d.replicates_written << " of " << d.replicates
-      << (d.complete ? " (complete)" : " (INCOMPLETE: resume the run with --resume)") << "\n";
+  if (d.points == 0)
+    out << "replicates  " << d.replicates_written << " of " << d.replicates
+        << (d.complete ? " (complete)" : " (INCOMPLETE: resume the run with --resume)") << "\n";
   out << "written by  chipsim " << d.version << " (commit " << d.commit << ") on " << d.created
       << "\n";
   out << "command     " << d.command_line << "\n";
@@ -53,6 +130,7 @@ int inspect_command(const std::string& path, std::ostream& out, std::ostream& /*
   for (const auto& v : d.variables)
     out << " " << v;
   out << "\n";
+  if (d.points > 0) return inspect_sweep(file, out);
   const auto& years = file.years();
   std::vector<int> year_numbers;
   for (const auto& y : years)

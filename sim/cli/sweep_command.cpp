@@ -162,17 +162,20 @@ int run_part(const SweepArgs& args, int shard, int shards, const std::string& pa
   layout.identity = identity(spec, base, design, options, replicates, args.no_noise);
   layout.shard = shard;
   layout.shards = shards;
-  // Work items (point, replicate) in point-major order; shard K of N takes the K-th of N
-  // contiguous, nearly equal ranges.
-  const long long total = static_cast<long long>(design.points()) * replicates;
-  const long long lo = total * shard / shards, hi = total * (shard + 1) / shards;
+  // Work units are (point, chunk of replicates) in point-major order, a chunk being the
+  // file's chunk along replicates; shard K of N takes the K-th of N contiguous, nearly equal
+  // ranges. Every chunk is then written whole by one shard, so merging copies chunks as
+  // stored (docs/CLUSTER.md).
+  const long long chunk = std::clamp(base.output.chunk_replicates, 1, replicates);
+  const long long per_point = (replicates + chunk - 1) / chunk;
+  const long long units = static_cast<long long>(design.points()) * per_point;
+  const long long lo = units * shard / shards, hi = units * (shard + 1) / shards;
   for (int p = 0; p < design.points(); ++p) {
-    const long long a = std::clamp(lo - static_cast<long long>(p) * replicates, 0LL,
-                                   static_cast<long long>(replicates));
-    const long long b = std::clamp(hi - static_cast<long long>(p) * replicates, 0LL,
-                                   static_cast<long long>(replicates));
-    layout.work_first.push_back(static_cast<int>(a));
-    layout.work_count.push_back(static_cast<int>(b - a));
+    const long long a = std::clamp(lo - p * per_point, 0LL, per_point) * chunk;
+    const long long b = std::min(std::clamp(hi - p * per_point, 0LL, per_point) * chunk,
+                                 static_cast<long long>(replicates));
+    layout.work_first.push_back(static_cast<int>(std::min(a, b)));
+    layout.work_count.push_back(static_cast<int>(std::max(0LL, b - a)));
   }
   info.sweep = layout;
 

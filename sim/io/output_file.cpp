@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <limits>
 
 #include "io/sha256.hpp"
@@ -405,12 +406,22 @@ class Hdf5Writer final : public OutputWriter {
   void record_error(int point, const std::string& message) override;
   void finish_sweep() override;
 
+  // Rows of /summary a merge copies from a shard: (point, k, rows) fills rows (statistics x
+  // cells of selected variable k, or the event probabilities for k = variables) and returns
+  // true, or returns false to have them computed from the data.
+  using SummaryCopy = std::function<bool(int, std::size_t, std::vector<double>&)>;
+  void write_summary(const SummaryCopy& copied, bool shard);
+  void finish_sweep(const SummaryCopy& copied);
+
   // Writes n replicates of selected variable k (position in variable_indices()) from
   // `rows` (replicate-major, doubles), at `point` (sweeps) and replicate `first`.
   void write_rows(std::size_t k, int point, int first, std::size_t n, const double* rows);
   void write_event_rows(int point, int first, std::size_t n, const int* rows);
   // Sweeps: replicates of `point` now on disk; records the checkpoint.
   void mark_done(int point, int count);
+  // Copies the stored chunks of `point` covering replicates [first, first + count) from the
+  // same datasets of another file of the same layout, as stored (no filter is run).
+  void copy_chunks(hid_t source, int point, int first, int count);
 
  private:
   void create_layout();
@@ -881,6 +892,41 @@ void Hdf5Writer::mark_done(int point, int count) {
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush '" + path_ + "'");
 }
 
+void Hdf5Writer::copy_chunks(hid_t source, int point, int first, int count) {
+  const int step = std::clamp(options_.chunk_replicates, 1, info_.replicates);
+  if (first % step != 0)
+    throw IoError("merge: a part's replicates of point " + std::to_string(point) + " start at " +
+                  std::to_string(first) + ", not on a chunk boundary");
+  std::vector<char> buffer;
+  auto copy = [&](hid_t from, hid_t to, std::size_t rank, const std::string& name) {
+    for (int r0 = first; r0 < first + count; r0 += step) {
+      std::vector<hsize_t> offset(rank, 0);
+      offset[0] = static_cast<hsize_t>(point);
+      offset[1] = static_cast<hsize_t>(r0);
+      hsize_t bytes = 0;
+      check(H5Dget_chunk_storage_size(from, offset.data(), &bytes), "chunk size of " + name);
+      if (bytes == 0) continue;  // never written
+      buffer.resize(bytes);
+      std::uint32_t mask = 0;
+      check(H5Dread_chunk(from, H5P_DEFAULT, offset.data(), &mask, buffer.data()),
+            "read a chunk of " + name);
+      check(H5Dwrite_chunk(to, H5P_DEFAULT, mask, offset.data(), bytes, buffer.data()),
+            "write a chunk of " + name + " to '" + path_ + "'");
+    }
+  };
+  for (std::size_t k = 0; k < vars_.size(); ++k) {
+    const char* name = variables()[vars_[k]].name;
+    Handle from =
+        dataset_handle(H5Dopen2(source, name, no_chunk_cache()), std::string("open ") + name);
+    copy(from, datasets_[k], shape_of(vars_[k]).size(), name);
+  }
+  if (events_ > 0) {
+    Handle from =
+        dataset_handle(H5Dopen2(source, "event_period", H5P_DEFAULT), "open event_period");
+    copy(from, event_dataset_, 3, "event_period");
+  }
+}
+
 void Hdf5Writer::record_error(int point, const std::string& message) {
   const hsize_t start = static_cast<hsize_t>(point), one = 1;
   Handle type = vlen_string_type();
@@ -976,11 +1022,19 @@ void read_slab(hid_t d, const std::vector<hsize_t>& start, const std::vector<hsi
 }  // namespace
 
 void Hdf5Writer::finish_sweep() {
-  if (sweep_->shards > 1) {  // a shard: its summaries come when the shards are merged
-    attr_i64(file_, "complete", 1);
-    close();
-    return;
-  }
+  finish_sweep(nullptr);
+}
+
+void Hdf5Writer::finish_sweep(const SummaryCopy& copied) {
+  // A shard summarises the points it holds whole; the merge copies those and computes the
+  // others (docs/CLUSTER.md).
+  write_summary(copied, sweep_->shards > 1);
+  attr_i64(file_, "replicates_written", info_.replicates);
+  attr_i64(file_, "complete", 1);
+  close();
+}
+
+void Hdf5Writer::write_summary(const SummaryCopy& copied, bool shard) {
   Handle g = group_handle(H5Gcreate2(file_, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                           "create group summary");
   attr_string(g, "long_name", "mean and quantiles over each point's replicates");
@@ -1010,11 +1064,17 @@ void Hdf5Writer::finish_sweep() {
         H5Dcreate2(g, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
         std::string("create summary/") + name);
   };
+  // One dataset per variable, then event_probability: index k = vars_.size() below.
   std::vector<Handle> out;
+  std::vector<std::size_t> cells;
   for (int v : vars_) {
     const VariableInfo& info = variables()[v];
     std::vector<hsize_t> shape = shape_of(v);
     shape[1] = kSummaryStats.size();
+    std::size_t n = 1;
+    for (std::size_t i = 2; i < shape.size(); ++i)
+      n *= shape[i];
+    cells.push_back(n);
     Handle d = create(info.name, shape);
     std::vector<std::string> names = {"point", "stat", "period"};
     describe_variable(d, info, names);
@@ -1024,44 +1084,70 @@ void Hdf5Writer::finish_sweep() {
     attach_scales(d, names, info.name);
     out.push_back(std::move(d));
   }
-  Handle events;
   if (events_ > 0) {
-    events =
+    Handle d =
         create("event_probability", {static_cast<hsize_t>(points_), static_cast<hsize_t>(events_)});
-    attr_string(events, "units", "1");
-    attr_string(events, "long_name",
+    attr_string(d, "units", "1");
+    attr_string(d, "long_name",
                 "share of the point's replicates in which the event fired within the horizon");
-    attr_string(events, "coordinates", coordinates_attr({"point", "event"}, sweep_));
-    attach_scales(events, {"point", "event"}, "event_probability");
+    attr_string(d, "coordinates", coordinates_attr({"point", "event"}, sweep_));
+    attach_scales(d, {"point", "event"}, "event_probability");
+    out.push_back(std::move(d));
+    cells.push_back(static_cast<std::size_t>(events_));
   }
+  auto write_row = [&](std::size_t k, int p, const std::vector<double>& data) {
+    Handle file_space = space_handle(H5Dget_space(out[k]), "dataspace");
+    const auto rank = static_cast<std::size_t>(H5Sget_simple_extent_ndims(file_space));
+    std::vector<hsize_t> shape(rank);
+    H5Sget_simple_extent_dims(file_space, shape.data(), nullptr);
+    std::vector<hsize_t> start(rank, 0), count = shape;
+    start[0] = static_cast<hsize_t>(p);
+    count[0] = 1;
+    check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                              nullptr),
+          "select point");
+    Handle mem = space_handle(H5Screate_simple(static_cast<int>(rank), count.data(), nullptr),
+                              "memory space");
+    check(H5Dwrite(out[k], H5T_NATIVE_DOUBLE, mem, file_space, H5P_DEFAULT, data.data()),
+          "write a summary to '" + path_ + "'");
+  };
 
-  // Per point, in replicate order, from the values as stored.
   const int reps = info_.replicates;
   const int step = std::clamp(options_.chunk_replicates, 1, std::max(reps, 1));
-  std::vector<double> rows;
+  std::vector<double> rows, data;
   std::vector<int> event_rows;
+  std::vector<signed char> computed(static_cast<std::size_t>(points_), 0);
   for (int p = 0; p < points_; ++p) {
+    const auto pi = static_cast<std::size_t>(p);
+    const bool whole = sweep_->work_first[pi] == 0 && sweep_->work_count[pi] == reps;
+    if (shard && !whole) continue;  // left to the merge
+    bool all_copied = copied != nullptr;
+    for (std::size_t k = 0; k < out.size() && all_copied; ++k) {
+      data.assign(kSummaryStats.size() * cells[k], 0.0);
+      if (k == vars_.size()) data.resize(cells[k]);
+      all_copied = copied(p, k, data);
+      if (all_copied) write_row(k, p, data);
+    }
+    if (all_copied) continue;
+    // Computed from the data as stored, in replicate order.
     SummaryAccumulator acc(vars_);
     const bool skip = failed(p);
     for (int r0 = 0; r0 < reps && !skip; r0 += step) {
       const int n = std::min(step, reps - r0);
       for (std::size_t k = 0; k < vars_.size(); ++k) {
         std::vector<hsize_t> shape = shape_of(vars_[k]), start(shape.size(), 0), count = shape;
-        start[0] = static_cast<hsize_t>(p);
+        start[0] = pi;
         count[0] = 1;
         start[1] = static_cast<hsize_t>(r0);
         count[1] = static_cast<hsize_t>(n);
-        std::size_t cells = 1;
-        for (std::size_t i = 2; i < shape.size(); ++i)
-          cells *= shape[i];
-        rows.resize(static_cast<std::size_t>(n) * cells);
+        rows.resize(static_cast<std::size_t>(n) * cells[k]);
         read_slab(datasets_[k], start, count, H5T_NATIVE_DOUBLE, rows.data(),
                   variables()[vars_[k]].name);
-        acc.add_rows(k, rows.data(), static_cast<std::size_t>(n), cells);
+        acc.add_rows(k, rows.data(), static_cast<std::size_t>(n), cells[k]);
       }
       if (events_ > 0) {
         event_rows.resize(static_cast<std::size_t>(n * events_));
-        read_slab(event_dataset_, {static_cast<hsize_t>(p), static_cast<hsize_t>(r0), 0},
+        read_slab(event_dataset_, {pi, static_cast<hsize_t>(r0), 0},
                   {1, static_cast<hsize_t>(n), static_cast<hsize_t>(events_)}, H5T_NATIVE_INT,
                   event_rows.data(), "event_period");
         acc.add_event_rows(event_rows.data(), static_cast<std::size_t>(n),
@@ -1069,53 +1155,33 @@ void Hdf5Writer::finish_sweep() {
       }
       acc.add_count(static_cast<std::size_t>(n));
     }
+    const double nan = std::numeric_limits<double>::quiet_NaN();
     for (std::size_t k = 0; k < vars_.size(); ++k) {
-      std::vector<hsize_t> shape = shape_of(vars_[k]), start(shape.size(), 0), count = shape;
-      shape[1] = count[1] = kSummaryStats.size();
-      start[0] = static_cast<hsize_t>(p);
-      count[0] = 1;
-      std::vector<double> data;
+      data.clear();
       for (std::size_t st = 0; st < kSummaryStats.size(); ++st) {
-        std::vector<double> part;
         if (skip) {
-          std::size_t cells = 1;
-          for (std::size_t i = 2; i < shape.size(); ++i)
-            cells *= shape[i];
-          part.assign(cells, std::numeric_limits<double>::quiet_NaN());
+          data.insert(data.end(), cells[k], nan);
         } else {
-          part = acc.stat(k, st);
+          const auto part = acc.stat(k, st);
+          data.insert(data.end(), part.begin(), part.end());
         }
-        data.insert(data.end(), part.begin(), part.end());
       }
-      Handle file_space = space_handle(H5Dget_space(out[k]), "dataspace");
-      check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(),
-                                nullptr),
-            "select point");
-      Handle mem = space_handle(
-          H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), "memory");
-      check(H5Dwrite(out[k], H5T_NATIVE_DOUBLE, mem, file_space, H5P_DEFAULT, data.data()),
-            std::string("write summary/") + variables()[vars_[k]].name);
+      write_row(k, p, data);
     }
     if (events_ > 0) {
-      std::vector<double> prob;
-      for (long f : acc.events_fired())
-        prob.push_back(skip || acc.count() == 0
-                           ? std::numeric_limits<double>::quiet_NaN()
-                           : static_cast<double>(f) / static_cast<double>(acc.count()));
-      prob.resize(static_cast<std::size_t>(events_), skip ? std::nan("") : 0.0);
-      const hsize_t start[2] = {static_cast<hsize_t>(p), 0};
-      const hsize_t count[2] = {1, static_cast<hsize_t>(events_)};
-      Handle file_space = space_handle(H5Dget_space(events), "dataspace");
-      check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr),
-            "select point");
-      Handle mem = space_handle(H5Screate_simple(2, count, nullptr), "memory");
-      check(H5Dwrite(events, H5T_NATIVE_DOUBLE, mem, file_space, H5P_DEFAULT, prob.data()),
-            "write summary/event_probability");
+      data.assign(static_cast<std::size_t>(events_), skip ? nan : 0.0);
+      const auto& fired = acc.events_fired();
+      for (std::size_t e = 0; e < fired.size() && !skip; ++e)
+        data[e] = acc.count() > 0 ? static_cast<double>(fired[e]) / static_cast<double>(acc.count())
+                                  : nan;
+      write_row(vars_.size(), p, data);
     }
+    computed[pi] = 1;
   }
-  attr_i64(file_, "replicates_written", reps);
-  attr_i64(file_, "complete", 1);
-  close();
+  if (shard) {  // which points this shard summarised; not part of a merged file
+    Handle d = number_dataset(g, "summarised", computed, H5T_STD_I8LE, H5T_NATIVE_SCHAR);
+    attr_string(d, "long_name", "1 where this shard holds the point whole and summarised it");
+  }
 }
 
 void Hdf5Writer::close() {
@@ -1126,6 +1192,33 @@ void Hdf5Writer::close() {
   file_.reset();
   check(flushed, "flush '" + path_ + "'");
 }
+
+namespace {
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  for (std::size_t a = 0, b; a <= text.size(); a = b + 1) {
+    b = text.find(',', a);
+    if (b == std::string::npos) b = text.size();
+    if (b > a) out.push_back(text.substr(a, b - a));
+  }
+  return out;
+}
+
+template <class T>
+std::vector<T> read_vector(hid_t f, const std::string& name, hid_t mem_type) {
+  if (H5Lexists(f, name.c_str(), H5P_DEFAULT) <= 0)
+    throw IoError("not a chipsim sweep file: no dataset " + name);
+  Handle d = dataset_handle(H5Dopen2(f, name.c_str(), H5P_DEFAULT), "open " + name);
+  Handle sp = space_handle(H5Dget_space(d), "space");
+  const auto n = H5Sget_simple_extent_npoints(sp);
+  std::vector<T> out(static_cast<std::size_t>(std::max<hssize_t>(n, 0)));
+  if (!out.empty())
+    check(H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
+  return out;
+}
+
+}  // namespace
 
 FileDescription describe_file(const std::string& path) {
   silence_hdf5();
@@ -1155,9 +1248,28 @@ FileDescription describe_file(const std::string& path) {
     if (b == std::string::npos) b = vars.size();
     if (b > a) d.variables.push_back(vars.substr(a, b - a));
   }
-  for (const char* dim :
-       {"replicate", "period", "product", "vendor", "region", "channel", "buyer", "ecosystem",
-        "event", "product_vendor", "vendor_region", "buyer_region", "event_policy", "event_kind"}) {
+  d.points = read_attr_i64(f, "points", 0);
+  if (d.points > 0) {
+    d.design_type = read_attr_string(f, "design_type");
+    d.design_keys = split_commas(read_attr_string(f, "design_keys"));
+    d.shard = read_attr_i64(f, "shard", 0);
+    d.shards = read_attr_i64(f, "shards", 1);
+    for (int x : read_vector<int>(f, "work_count", H5T_NATIVE_INT))
+      d.work_count += x;
+    for (int x : read_vector<int>(f, "work_done", H5T_NATIVE_INT))
+      d.work_done += x;
+    Handle e = dataset_handle(H5Dopen2(f, "point_error", H5P_DEFAULT), "open point_error");
+    Handle type = vlen_string_type();
+    Handle sp = space_handle(H5Dget_space(e), "space");
+    std::vector<char*> p(static_cast<std::size_t>(d.points), nullptr);
+    check(H5Dread(e, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read point_error");
+    for (auto* x : p)
+      d.point_errors += x != nullptr && x[0] != '\0';
+    H5Dvlen_reclaim(type, sp, H5P_DEFAULT, p.data());
+  }
+  for (const char* dim : {"point", "replicate", "period", "product", "vendor", "region", "channel",
+                          "buyer", "ecosystem", "event", "parameter", "product_vendor",
+                          "vendor_region", "buyer_region", "event_policy", "event_kind"}) {
     if (H5Lexists(f, dim, H5P_DEFAULT) <= 0) continue;
     const bool auxiliary = std::string_view(dim).find('_') != std::string_view::npos;
     Handle ds = dataset_handle(H5Dopen2(f, dim, H5P_DEFAULT), std::string("open ") + dim);
@@ -1211,29 +1323,6 @@ std::vector<double> read_dataset(const std::string& path, const std::string& nam
 }
 
 namespace {
-
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  for (std::size_t a = 0, b; a <= text.size(); a = b + 1) {
-    b = text.find(',', a);
-    if (b == std::string::npos) b = text.size();
-    if (b > a) out.push_back(text.substr(a, b - a));
-  }
-  return out;
-}
-
-template <class T>
-std::vector<T> read_vector(hid_t f, const std::string& name, hid_t mem_type) {
-  if (H5Lexists(f, name.c_str(), H5P_DEFAULT) <= 0)
-    throw IoError("not a chipsim sweep file: no dataset " + name);
-  Handle d = dataset_handle(H5Dopen2(f, name.c_str(), H5P_DEFAULT), "open " + name);
-  Handle sp = space_handle(H5Dget_space(d), "space");
-  const auto n = H5Sget_simple_extent_npoints(sp);
-  std::vector<T> out(static_cast<std::size_t>(std::max<hssize_t>(n, 0)));
-  if (!out.empty())
-    check(H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
-  return out;
-}
 
 struct Part {
   std::string path;
@@ -1377,64 +1466,63 @@ void merge_sweep(const std::vector<std::string>& paths, const std::string& path,
 
   const std::string partial = path + ".partial";
   Hdf5Writer out(partial, scenario, info, options, false);
-  const auto& vars = out.variable_indices();
-  const int events = static_cast<int>(scenario.events.size() + scenario.triggers.size());
-  const int step = std::max(1, options.chunk_replicates);
-  std::vector<double> rows;
-  std::vector<int> event_rows;
-  for (int q = 0; q < points; ++q) {
-    for (const auto& x : parts) {
+  // Part by part, each point's chunks copied as stored: shards split the work at chunk
+  // boundaries, so every chunk comes whole from one part and nothing is recompressed.
+  for (const auto& x : parts) {
+    std::vector<std::string> errors(static_cast<std::size_t>(points));
+    {
+      Handle d = dataset_handle(H5Dopen2(x.file, "point_error", H5P_DEFAULT), "open point_error");
+      Handle type = vlen_string_type();
+      Handle sp = space_handle(H5Dget_space(d), "space");
+      std::vector<char*> p(static_cast<std::size_t>(points), nullptr);
+      check(H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read point_error");
+      for (std::size_t q = 0; q < p.size(); ++q)
+        errors[q] = p[q] ? p[q] : "";
+      H5Dvlen_reclaim(type, sp, H5P_DEFAULT, p.data());
+    }
+    for (int q = 0; q < points; ++q) {
       const auto qi = static_cast<std::size_t>(q);
       if (x.count[qi] == 0) continue;
-      const std::string error = [&] {
-        Handle d = dataset_handle(H5Dopen2(x.file, "point_error", H5P_DEFAULT), "open point_error");
-        Handle type = vlen_string_type();
-        Handle sp = space_handle(H5Dget_space(d), "space");
-        std::vector<char*> p(static_cast<std::size_t>(points), nullptr);
-        check(H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read point_error");
-        std::string e = p[qi] ? p[qi] : "";
-        H5Dvlen_reclaim(type, sp, H5P_DEFAULT, p.data());
-        return e;
-      }();
-      if (!error.empty()) {
-        if (!out.failed(q)) out.record_error(q, error);
+      if (!errors[qi].empty()) {
+        if (!out.failed(q)) out.record_error(q, errors[qi]);
         continue;
       }
-      for (int r0 = x.first[qi]; r0 < x.first[qi] + x.count[qi]; r0 += step) {
-        const int n = std::min(step, x.first[qi] + x.count[qi] - r0);
-        for (std::size_t k = 0; k < vars.size(); ++k) {
-          const char* name = variables()[vars[k]].name;
-          Handle d =
-              dataset_handle(H5Dopen2(x.file, name, H5P_DEFAULT), std::string("open ") + name);
-          Handle sp = space_handle(H5Dget_space(d), "space");
-          std::vector<hsize_t> shape(static_cast<std::size_t>(H5Sget_simple_extent_ndims(sp)));
-          H5Sget_simple_extent_dims(sp, shape.data(), nullptr);
-          std::vector<hsize_t> start(shape.size(), 0), count = shape;
-          start[0] = qi;
-          count[0] = 1;
-          start[1] = static_cast<hsize_t>(r0);
-          count[1] = static_cast<hsize_t>(n);
-          std::size_t total = 1;
-          for (auto c : count)
-            total *= c;
-          rows.resize(total);
-          read_slab(d, start, count, H5T_NATIVE_DOUBLE, rows.data(), name);
-          out.write_rows(k, q, r0, static_cast<std::size_t>(n), rows.data());
-        }
-        if (events > 0) {
-          Handle d =
-              dataset_handle(H5Dopen2(x.file, "event_period", H5P_DEFAULT), "open event_period");
-          event_rows.resize(static_cast<std::size_t>(n * events));
-          read_slab(d, {qi, static_cast<hsize_t>(r0), 0},
-                    {1, static_cast<hsize_t>(n), static_cast<hsize_t>(events)}, H5T_NATIVE_INT,
-                    event_rows.data(), "event_period");
-          out.write_event_rows(q, r0, static_cast<std::size_t>(n), event_rows.data());
-        }
-      }
+      if (!options.summary_only) out.copy_chunks(x.file, q, x.first[qi], x.count[qi]);
     }
-    if (!out.failed(q)) out.mark_done(q, info.replicates);
   }
-  out.finish_sweep();
+  for (int q = 0; q < points; ++q)
+    if (!out.failed(q)) out.mark_done(q, info.replicates);
+  // Summaries: a shard's for the points it held whole (computed by the same code from the
+  // same stored data), the rest computed here.
+  std::vector<std::vector<signed char>> summarised;
+  for (const auto& x : parts) {
+    const std::string name = "summary/summarised";
+    summarised.push_back(H5Lexists(x.file, "summary", H5P_DEFAULT) > 0 &&
+                                 H5Lexists(x.file, name.c_str(), H5P_DEFAULT) > 0
+                             ? read_vector<signed char>(x.file, name, H5T_NATIVE_SCHAR)
+                             : std::vector<signed char>(static_cast<std::size_t>(points), 0));
+  }
+  std::vector<std::string> names;
+  for (int v : out.variable_indices())
+    names.emplace_back(std::string("summary/") + variables()[v].name);
+  names.emplace_back("summary/event_probability");
+  const Hdf5Writer::SummaryCopy copy = [&](int p, std::size_t k, std::vector<double>& rows) {
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      if (summarised[i][static_cast<std::size_t>(p)] != 1) continue;
+      Handle d = dataset_handle(H5Dopen2(parts[i].file, names[k].c_str(), H5P_DEFAULT),
+                                "open " + names[k]);
+      Handle sp = space_handle(H5Dget_space(d), "space");
+      std::vector<hsize_t> shape(static_cast<std::size_t>(H5Sget_simple_extent_ndims(sp)));
+      H5Sget_simple_extent_dims(sp, shape.data(), nullptr);
+      std::vector<hsize_t> start(shape.size(), 0), count = shape;
+      start[0] = static_cast<hsize_t>(p);
+      count[0] = 1;
+      read_slab(d, start, count, H5T_NATIVE_DOUBLE, rows.data(), names[k]);
+      return true;
+    }
+    return false;
+  };
+  out.finish_sweep(copy);
   std::error_code ec;
   std::filesystem::rename(partial, path, ec);
   if (ec) throw IoError("cannot rename '" + partial + "' to '" + path + "': " + ec.message());

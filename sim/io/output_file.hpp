@@ -119,6 +119,11 @@ struct FileDescription {
   std::vector<std::pair<std::string, std::uint64_t>> dimensions;
   std::vector<std::string> variables;
   std::vector<std::string> period_labels;
+  // Sweeps (docs/SWEEPS.md): 0 points for a run.
+  long points = 0;
+  std::string design_type;
+  std::vector<std::string> design_keys;
+  long shard = 0, shards = 1, work_count = 0, work_done = 0, point_errors = 0;
   // Labels of string dimensions and auxiliary coordinates (product_vendor, buyer_region, ...).
   std::vector<std::pair<std::string, std::vector<std::string>>> labels;
   [[nodiscard]] std::vector<std::string> labels_of(const std::string& name) const {

@@ -17,13 +17,13 @@ namespace {
 using test::cli;
 
 // A 3 x 2 grid over the baseline, small enough for a unit test.
-std::string grid_sweep(const test::TempDir& dir, const std::string& extra = "") {
+std::string grid_sweep(const test::TempDir& dir, const std::string& top = "") {
   return dir.write("grid.toml", "scenario = \"" + test::source_file("scenarios/baseline.toml") +
-                                    "\"\nseed = 5\nreplicates = 3\n[design]\ntype = \"grid\"\n"
+                                    "\"\nseed = 5\nreplicates = 3\n" + top +
+                                    "[design]\ntype = \"grid\"\n"
                                     "[[parameter]]\nkey = \"inventory.huawei-hbm.quantity\"\n"
                                     "levels = [5.0e6, 9.0e6, 13.0e6]\n[[parameter]]\n"
-                                    "key = \"channel.smuggling.markup\"\nlevels = [1.5, 3.0]\n" +
-                                    extra);
+                                    "key = \"channel.smuggling.markup\"\nlevels = [1.5, 3.0]\n");
 }
 
 std::vector<double> data(const std::string& path, const std::string& name,
@@ -58,6 +58,26 @@ TEST(SweepCli, WritesAPointDimensionWithOneCoordinatePerSweptKey) {
   EXPECT_EQ(shape[1], 6u);
   const auto d = io::describe_file(out);
   EXPECT_TRUE(d.complete);
+  EXPECT_EQ(d.points, 6);
+  EXPECT_EQ(d.design_type, "grid");
+  EXPECT_EQ(d.work_done, 18);
+
+  // inspect shows the design and a per-point table; compare refuses a sweep.
+  const auto ins = cli({"inspect", out});
+  ASSERT_EQ(ins.code, kExitOk) << ins.err;
+  EXPECT_NE(ins.out.find("sweep       grid design, 6 points x 3 replicates\n"
+                         "work        18 of 18 replicates written\n"
+                         "swept       inventory.huawei-hbm.quantity from 5.00 M to 13.00 M\n"
+                         "swept       channel.smuggling.markup from 1.5 to 3\n"),
+            std::string::npos)
+      << ins.out;
+  EXPECT_NE(ins.out.find("   point  huawei-hbm.quantity     smuggling.markup    CN 2027"),
+            std::string::npos)
+      << ins.out;
+  const auto cmp = cli({"compare", out, out});
+  EXPECT_EQ(cmp.code, kExitBadInput);
+  EXPECT_NE(cmp.err.find("is a sweep (6 points); compare pairs two runs"), std::string::npos)
+      << cmp.err;
 
   // Common random numbers: replicate r of every point draws the same shocks, so two points
   // that differ only in an input that cannot matter give identical data. A doubled
@@ -76,7 +96,9 @@ TEST(SweepCli, WritesAPointDimensionWithOneCoordinatePerSweptKey) {
 
 TEST(SweepCli, ShardsMergeIntoTheOneProcessFile) {
   test::TempDir dir;
-  const std::string sweep = grid_sweep(dir);
+  // Chunks of 2 replicates: 6 points x 2 chunks = 12 work units over 4 shards, so shards
+  // split points (the chunk is the unit, docs/CLUSTER.md).
+  const std::string sweep = grid_sweep(dir, "set = [\"output.chunk_replicates=2\"]\n");
   const std::vector<std::string> vars = {"--variables",
                                          "domestic_units,market_units,binding_input,price"};
   auto run = [&](std::vector<std::string> args) {
@@ -86,7 +108,7 @@ TEST(SweepCli, ShardsMergeIntoTheOneProcessFile) {
     EXPECT_EQ(r.code, kExitOk) << r.err;
   };
   run({"-o", dir.file("one.h5")});
-  for (int k = 0; k < 4; ++k)  // 18 work items over 4 shards: ranges that split points
+  for (int k = 0; k < 4; ++k)
     run({"-o", dir.file("part-" + std::to_string(k) + ".h5"), "--shard", std::to_string(k) + "/4",
          "--threads", "1"});
   std::vector<std::string> parts;
@@ -98,15 +120,40 @@ TEST(SweepCli, ShardsMergeIntoTheOneProcessFile) {
   const auto m = cli(args);
   ASSERT_EQ(m.code, kExitOk) << m.err;
   EXPECT_EQ(m.out, "chipsim merge: 4 parts; wrote " + dir.file("merged.h5") + "\n");
-  for (const char* name :
-       {"domestic_units", "market_units", "binding_input", "price", "event_period",
-        "summary/domestic_units", "summary/price", "summary/event_probability", "work_done",
-        "design_unit", "inventory.huawei-hbm.quantity"}) {
+  const std::vector<const char*> names = {"domestic_units",
+                                          "market_units",
+                                          "binding_input",
+                                          "price",
+                                          "event_period",
+                                          "summary/domestic_units",
+                                          "summary/price",
+                                          "summary/event_probability",
+                                          "work_done",
+                                          "design_unit",
+                                          "inventory.huawei-hbm.quantity"};
+  for (const char* name : names) {
     std::vector<std::uint64_t> s1, s2;
     EXPECT_TRUE(
         bitwise_equal(data(dir.file("one.h5"), name, s1), data(dir.file("merged.h5"), name, s2)))
         << name;
     EXPECT_EQ(s1, s2) << name;
+  }
+
+  // The same in float32: summaries come from the rounded values, whoever computes them.
+  run({"-o", dir.file("one32.h5"), "--float32"});
+  std::vector<std::string> parts32 = {"merge"};
+  for (int k = 0; k < 3; ++k) {
+    run({"-o", dir.file("p32-" + std::to_string(k) + ".h5"), "--shard", std::to_string(k) + "/3",
+         "--float32"});
+    parts32.push_back(dir.file("p32-" + std::to_string(k) + ".h5"));
+  }
+  parts32.insert(parts32.end(), {"-o", dir.file("merged32.h5")});
+  ASSERT_EQ(cli(parts32).code, kExitOk);
+  for (const char* name : names) {
+    std::vector<std::uint64_t> s1, s2;
+    EXPECT_TRUE(bitwise_equal(data(dir.file("one32.h5"), name, s1),
+                              data(dir.file("merged32.h5"), name, s2)))
+        << name;
   }
 }
 
