@@ -245,6 +245,9 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run->add_flag("--no-noise", run_args.no_noise,
                 "Central parameter values; no capex shocks or stochastic policy events");
   run->add_option("--csv", run_args.csv, "Write the per-year table (means over replicates) as CSV");
+  run->add_option("--shard", run_args.shard,
+                  "Run only shard K of N (K from 0) of the replicates into a part file; combine "
+                  "the parts with chipsim merge (docs/CLUSTER.md)");
 
   CalibrateArgs cal;
   std::uint64_t cal_seed = 0;
@@ -396,6 +399,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     if (run->count("--seed")) run_args.seed = seed;
     for (int i = 0; i < argc; ++i)
       run_args.command_line += (i ? " " : "") + std::string(argv[i]);
+    if (!run_args.shard.empty())
+      return run_shard_command(scenario_path, overrides, run_args, out, err);
     return run_command(scenario, run_args, out, err);
   } catch (const ScenarioError& e) {
     return report(e, err);

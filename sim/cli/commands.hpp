@@ -26,6 +26,7 @@ struct RunArgs {
   bool resume = false;
   bool force = false;  // overwrite an existing output file or interrupted run
   bool quiet = false;
+  std::string shard;  // "K/N": one shard of the ensemble (run_shard_command)
   std::string command_line;
 };
 
@@ -104,5 +105,10 @@ struct MergeArgs {
 };
 
 int merge_command(const MergeArgs& args, std::ostream& out, std::ostream& err);
+
+// `chipsim run --shard K/N`: the ensemble's replicates split like a sweep's work (a sweep of
+// one point and no key); `chipsim merge` of the parts writes the file `chipsim run` writes.
+int run_shard_command(const std::string& scenario_path, const std::vector<std::string>& overrides,
+                      const RunArgs& run, std::ostream& out, std::ostream& err);
 
 }  // namespace chipsim

@@ -81,7 +81,7 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
     throw io::BadRequest("--resume needs an output file (-o)");
   }
 
-  SummaryAccumulator summary(vars);
+  SummaryAccumulator summary(vars, options.float32);
   YearTable table(scenario);
   EnsembleOptions ens;
   ens.threads = args.threads;

@@ -45,8 +45,9 @@ std::string identity(const SweepSpec& spec, const Scenario& base, const Design& 
   os << "seed " << spec.seed << "\nreplicates " << replicates << "\nvariables ";
   for (const auto& v : o.variables)
     os << v << ",";
-  os << "\nfloat32 " << o.float32 << "\ncompression " << o.compression << "\nnoise " << !no_noise
-     << "\nversion " << CHIPSIM_VERSION << " " << CHIPSIM_GIT_COMMIT << "\n";
+  os << "\ndesign " << d.settings.front().second << "\nfloat32 " << o.float32 << "\ncompression "
+     << o.compression << "\nnoise " << !no_noise << "\nversion " << CHIPSIM_VERSION << " "
+     << CHIPSIM_GIT_COMMIT << "\n";
   return sha256_hex(os.str());
 }
 
@@ -114,18 +115,11 @@ std::pair<int, int> parse_shard(const std::string& text) {
 namespace {
 
 // Runs shard `shard` of `shards` of the sweep into `path` (the whole sweep for 0/1).
-int run_part(const SweepArgs& args, int shard, int shards, const std::string& path, bool quiet,
-             std::ostream& out, std::ostream& err) {
+int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design, int shard,
+             int shards, const std::string& path, bool quiet, std::ostream& out,
+             std::ostream& err) {
   std::atomic<bool> stop{false};
   const SignalWatcher watcher(stop);
-  const SweepSpec spec = load_sweep(args.sweep);
-  const Design design = build_design(spec);
-  if (!args.design_csv.empty()) {
-    write_design_csv(design, args.design_csv);
-    out << "chipsim sweep: " << design.points() << " points (" << to_string(design.kind)
-        << "); wrote " << args.design_csv << "\n";
-    return kExitOk;
-  }
   const Scenario base = load_scenario(spec.scenario_path, spec.overrides);
   const int replicates = args.replicates > 0 ? args.replicates : spec.replicates;
   if (design.points() == 0) throw io::BadRequest("sweep: the design has no points");
@@ -253,8 +247,9 @@ int run_part(const SweepArgs& args, int shard, int shards, const std::string& pa
   }
   writer->finish_sweep();
   std::filesystem::rename(partial, path);
-  out << "chipsim sweep: " << base.name << ", " << design.points() << " points ("
-      << to_string(design.kind) << ") x " << replicates << " replicates, seed " << spec.seed;
+  out << "chipsim " << (design.settings.front().second == "run" ? "run" : "sweep") << ": "
+      << base.name << ", " << design.points() << " points (" << design.settings.front().second
+      << ") x " << replicates << " replicates, seed " << spec.seed;
   if (shards > 1) out << ", shard " << shard << "/" << shards;
   out << "\n";
   if (failures > 0)
@@ -264,15 +259,69 @@ int run_part(const SweepArgs& args, int shard, int shards, const std::string& pa
   return kExitOk;
 }
 
+int run_sweep(const SweepArgs& args, const SweepSpec& spec, const Design& design, std::ostream& out,
+              std::ostream& err);
+
 }  // namespace
 
 int sweep_command(const SweepArgs& args, std::ostream& out, std::ostream& err) {
   if (args.output.empty() && args.design_csv.empty())
     throw io::BadRequest("sweep: an output file is required (-o OUT.h5)");
+  const SweepSpec spec = load_sweep(args.sweep);
+  const Design design = build_design(spec);
+  if (!args.design_csv.empty()) {
+    write_design_csv(design, args.design_csv);
+    out << "chipsim sweep: " << design.points() << " points (" << to_string(design.kind)
+        << "); wrote " << args.design_csv << "\n";
+    return kExitOk;
+  }
+  return run_sweep(args, spec, design, out, err);
+}
+
+int run_shard_command(const std::string& scenario_path, const std::vector<std::string>& overrides,
+                      const RunArgs& run, std::ostream& out, std::ostream& err) {
+  // One point, no swept key: the ensemble split like a sweep; merge writes a run's file.
+  SweepSpec spec;
+  spec.scenario_path = scenario_path;
+  spec.overrides = overrides;
+  const Scenario base = load_scenario(scenario_path, overrides);
+  spec.seed = run.seed.value_or(base.seed);
+  spec.replicates = run.replicates > 0 ? run.replicates : base.replicates;
+  Design design;
+  design.unit = {{}};
+  design.values = {{}};
+  design.group = {0};
+  design.role = {-1};
+  design.settings = {{"type", "run"}};
+  SweepArgs args;
+  args.output = run.output;
+  args.shard = run.shard;
+  args.threads = run.threads;
+  args.variables = run.variables;
+  args.float32 = run.float32;
+  args.compression = run.compression;
+  args.no_noise = run.no_noise;
+  args.resume = run.resume;
+  args.force = run.force;
+  args.quiet = run.quiet;
+  args.command_line = run.command_line;
+  if (args.output.empty() || args.output == "none")
+    throw io::BadRequest("--shard needs an output file (-o PART.h5)");
+  if (run.summary_only)
+    throw io::BadRequest(
+        "--shard cannot be combined with --summary-only: merging needs the "
+        "per-replicate data");
+  return run_sweep(args, spec, design, out, err);
+}
+
+namespace {
+
+int run_sweep(const SweepArgs& args, const SweepSpec& spec, const Design& design, std::ostream& out,
+              std::ostream& err) {
   const ClusterSession cluster;
   if (cluster.size() == 1) {
     const auto [shard, shards] = args.shard.empty() ? std::pair{0, 1} : parse_shard(args.shard);
-    return run_part(args, shard, shards, args.output, args.quiet, out, err);
+    return run_part(args, spec, design, shard, shards, args.output, args.quiet, out, err);
   }
   // Under mpirun: rank K runs shard K/N into its own part file, then rank 0 merges.
   if (std::filesystem::exists(args.output)) {
@@ -300,7 +349,7 @@ int sweep_command(const SweepArgs& args, std::ostream& out, std::ostream& err) {
   int rc = kExitFailure;
   std::ostringstream rank_out;
   try {
-    rc = run_part(mine, cluster.rank(), cluster.size(), part(cluster.rank()),
+    rc = run_part(mine, spec, design, cluster.rank(), cluster.size(), part(cluster.rank()),
                   args.quiet || cluster.rank() > 0, rank_out, err);
   } catch (const std::exception& e) {
     err << "chipsim sweep: rank " << cluster.rank() << ": " << e.what() << "\n";
@@ -325,6 +374,8 @@ int sweep_command(const SweepArgs& args, std::ostream& out, std::ostream& err) {
   cluster.barrier();
   return merged;
 }
+
+}  // namespace
 
 int merge_command(const MergeArgs& args, std::ostream& out, std::ostream& /*err*/) {
   namespace fs = std::filesystem;

@@ -4,8 +4,11 @@
 
 namespace chipsim {
 
-SummaryAccumulator::SummaryAccumulator(std::vector<int> variable_indices)
-    : vars_(std::move(variable_indices)), sums_(vars_.size()), sketches_(vars_.size()) {}
+SummaryAccumulator::SummaryAccumulator(std::vector<int> variable_indices, bool float32)
+    : vars_(std::move(variable_indices)),
+      sums_(vars_.size()),
+      sketches_(vars_.size()),
+      float32_(float32) {}
 
 void SummaryAccumulator::add(const Trajectory& t) {
   add(std::span<const Trajectory>(&t, 1));
@@ -62,8 +65,9 @@ void SummaryAccumulator::add_columns(std::size_t k, std::size_t cells) {
     double sum = sums_[k][i];
     QuantileSketch& sketch = sketches_[k][i];
     for (const double* column : columns_) {
-      sum += column[i];
-      sketch.add(column[i]);
+      const double x = float32_ ? static_cast<double>(static_cast<float>(column[i])) : column[i];
+      sum += x;
+      sketch.add(x);
     }
     sums_[k][i] = sum;
   }

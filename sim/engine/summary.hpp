@@ -21,7 +21,9 @@ inline constexpr std::array<double, 5> kSummaryQuantiles = {0.05, 0.25, 0.50, 0.
 class SummaryAccumulator {
  public:
   // Accumulates the listed variables (indices into variables()).
-  explicit SummaryAccumulator(std::vector<int> variable_indices);
+  // With `float32`, values are rounded to float before they are accumulated, as a float32
+  // file stores them: a run's summaries then equal those computed from its stored data.
+  explicit SummaryAccumulator(std::vector<int> variable_indices, bool float32 = false);
   void add(const Trajectory& t);
   // The same as add() on each trajectory in order, and bitwise the same result; it visits
   // the batch cell by cell so each cell's sketch is fetched once per batch, not per replicate.
@@ -48,6 +50,7 @@ class SummaryAccumulator {
   void add_columns(std::size_t k, std::size_t cells);  // from columns_
   std::vector<long> events_fired_;
   long count_ = 0;
+  bool float32_ = false;
 };
 
 }  // namespace chipsim

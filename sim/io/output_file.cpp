@@ -382,6 +382,23 @@ std::vector<int> select_variables(const std::vector<std::string>& requested,
   return out;
 }
 
+namespace {
+
+// Reads `count` along each dimension from `start` of dataset d as doubles (or ints).
+template <class T>
+void read_slab(hid_t d, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+               hid_t mem_type, T* out, const std::string& what) {
+  Handle file_space = space_handle(H5Dget_space(d), "dataspace");
+  check(
+      H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+      "select " + what);
+  Handle mem = space_handle(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                            "memory space");
+  check(H5Dread(d, mem_type, mem, file_space, H5P_DEFAULT, out), "read " + what);
+}
+
+}  // namespace
+
 class Hdf5Writer final : public OutputWriter {
  public:
   Hdf5Writer(const std::string& path, const Scenario& scenario, const OutputInfo& info,
@@ -419,9 +436,14 @@ class Hdf5Writer final : public OutputWriter {
   void write_event_rows(int point, int first, std::size_t n, const int* rows);
   // Sweeps: replicates of `point` now on disk; records the checkpoint.
   void mark_done(int point, int count);
+  // Every point's work done (a merge, once all chunks are copied; no checkpoint needed).
+  void mark_all_done();
   // Copies the stored chunks of `point` covering replicates [first, first + count) from the
   // same datasets of another file of the same layout, as stored (no filter is run).
   void copy_chunks(hid_t source, int point, int first, int count);
+  // A run's file (no point dimension) filled by copy_chunks: replicates [0, written) read
+  // back, in order, into `acc` (for finish), and recorded as written.
+  void summarise_stored(SummaryAccumulator& acc, int written);
 
  private:
   void create_layout();
@@ -898,11 +920,15 @@ void Hdf5Writer::copy_chunks(hid_t source, int point, int first, int count) {
     throw IoError("merge: a part's replicates of point " + std::to_string(point) + " start at " +
                   std::to_string(first) + ", not on a chunk boundary");
   std::vector<char> buffer;
+  // The source always has a point dimension; a run's file (points_ == 0) drops it, which
+  // leaves a chunk's bytes as they are (its leading extent is 1).
   auto copy = [&](hid_t from, hid_t to, std::size_t rank, const std::string& name) {
     for (int r0 = first; r0 < first + count; r0 += step) {
       std::vector<hsize_t> offset(rank, 0);
       offset[0] = static_cast<hsize_t>(point);
       offset[1] = static_cast<hsize_t>(r0);
+      const std::vector<hsize_t> target =
+          points_ > 0 ? offset : std::vector<hsize_t>(offset.begin() + 1, offset.end());
       hsize_t bytes = 0;
       check(H5Dget_chunk_storage_size(from, offset.data(), &bytes), "chunk size of " + name);
       if (bytes == 0) continue;  // never written
@@ -910,21 +936,61 @@ void Hdf5Writer::copy_chunks(hid_t source, int point, int first, int count) {
       std::uint32_t mask = 0;
       check(H5Dread_chunk(from, H5P_DEFAULT, offset.data(), &mask, buffer.data()),
             "read a chunk of " + name);
-      check(H5Dwrite_chunk(to, H5P_DEFAULT, mask, offset.data(), bytes, buffer.data()),
+      check(H5Dwrite_chunk(to, H5P_DEFAULT, mask, target.data(), bytes, buffer.data()),
             "write a chunk of " + name + " to '" + path_ + "'");
     }
   };
+  const std::size_t extra = points_ > 0 ? 0 : 1;
   for (std::size_t k = 0; k < vars_.size(); ++k) {
     const char* name = variables()[vars_[k]].name;
     Handle from =
         dataset_handle(H5Dopen2(source, name, no_chunk_cache()), std::string("open ") + name);
-    copy(from, datasets_[k], shape_of(vars_[k]).size(), name);
+    copy(from, datasets_[k], shape_of(vars_[k]).size() + extra, name);
   }
   if (events_ > 0) {
     Handle from =
         dataset_handle(H5Dopen2(source, "event_period", H5P_DEFAULT), "open event_period");
     copy(from, event_dataset_, 3, "event_period");
   }
+}
+
+void Hdf5Writer::summarise_stored(SummaryAccumulator& acc, int written) {
+  const int step = std::clamp(options_.chunk_replicates, 1, std::max(info_.replicates, 1));
+  std::vector<double> rows;
+  std::vector<int> event_rows;
+  for (int r0 = 0; r0 < written; r0 += step) {
+    const int n = std::min(step, written - r0);
+    for (std::size_t k = 0; k < vars_.size(); ++k) {
+      std::vector<hsize_t> shape = shape_of(vars_[k]), start(shape.size(), 0), count = shape;
+      start[0] = static_cast<hsize_t>(r0);
+      count[0] = static_cast<hsize_t>(n);
+      std::size_t cells = 1;
+      for (std::size_t i = 1; i < shape.size(); ++i)
+        cells *= shape[i];
+      rows.resize(static_cast<std::size_t>(n) * cells);
+      read_slab(datasets_[k], start, count, H5T_NATIVE_DOUBLE, rows.data(),
+                variables()[vars_[k]].name);
+      acc.add_rows(k, rows.data(), static_cast<std::size_t>(n), cells);
+    }
+    if (events_ > 0) {
+      event_rows.resize(static_cast<std::size_t>(n * events_));
+      read_slab(event_dataset_, {static_cast<hsize_t>(r0), 0},
+                {static_cast<hsize_t>(n), static_cast<hsize_t>(events_)}, H5T_NATIVE_INT,
+                event_rows.data(), "event_period");
+      acc.add_event_rows(event_rows.data(), static_cast<std::size_t>(n),
+                         static_cast<std::size_t>(events_));
+    }
+    acc.add_count(static_cast<std::size_t>(n));
+  }
+  written_ = written;
+  attr_i64(file_, "replicates_written", written_);
+}
+
+void Hdf5Writer::mark_all_done() {
+  for (int p = 0; p < points_; ++p)
+    done_[static_cast<std::size_t>(p)] = sweep_->work_count[static_cast<std::size_t>(p)];
+  check(H5Dwrite(work_done_, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, done_.data()),
+        "write work_done to '" + path_ + "'");
 }
 
 void Hdf5Writer::record_error(int point, const std::string& message) {
@@ -1003,23 +1069,6 @@ void Hdf5Writer::finish(const SummaryAccumulator& summary) {
   attr_i64(file_, "complete", 1);
   close();
 }
-
-namespace {
-
-// Reads `count` along each dimension from `start` of dataset d as doubles (or ints).
-template <class T>
-void read_slab(hid_t d, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
-               hid_t mem_type, T* out, const std::string& what) {
-  Handle file_space = space_handle(H5Dget_space(d), "dataspace");
-  check(
-      H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
-      "select " + what);
-  Handle mem = space_handle(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
-                            "memory space");
-  check(H5Dread(d, mem_type, mem, file_space, H5P_DEFAULT, out), "read " + what);
-}
-
-}  // namespace
 
 void Hdf5Writer::finish_sweep() {
   finish_sweep(nullptr);
@@ -1436,7 +1485,10 @@ void merge_sweep(const std::vector<std::string>& paths, const std::string& path,
   layout.identity = read_attr_string(p0.file, "sweep_identity");
   layout.work_first.assign(static_cast<std::size_t>(points), 0);
   layout.work_count.assign(static_cast<std::size_t>(points), info.replicates);
-  info.sweep = layout;
+  // Parts of one run (`chipsim run --shard`) merge into a run's file, without `point`.
+  const bool run = read_attr_string(p0.file, "design_type") == "run";
+  if (!run) info.sweep = layout;
+  info.noise = read_attr_i64(p0.file, "noise", 1) == 1;
   OutputOptions options;
   options.variables = split_commas(read_attr_string(p0.file, "variables"));
   options.compression = static_cast<int>(read_attr_i64(p0.file, "compression", 1));
@@ -1484,14 +1536,23 @@ void merge_sweep(const std::vector<std::string>& paths, const std::string& path,
       const auto qi = static_cast<std::size_t>(q);
       if (x.count[qi] == 0) continue;
       if (!errors[qi].empty()) {
+        if (run) throw BadRequest("merge: '" + x.path + "' records an error: " + errors[qi]);
         if (!out.failed(q)) out.record_error(q, errors[qi]);
         continue;
       }
       if (!options.summary_only) out.copy_chunks(x.file, q, x.first[qi], x.count[qi]);
     }
   }
-  for (int q = 0; q < points; ++q)
-    if (!out.failed(q)) out.mark_done(q, info.replicates);
+  if (run) {
+    SummaryAccumulator acc(out.variable_indices());
+    out.summarise_stored(acc, info.replicates);
+    out.finish(acc);
+    std::error_code ec;
+    std::filesystem::rename(partial, path, ec);
+    if (ec) throw IoError("cannot rename '" + partial + "' to '" + path + "': " + ec.message());
+    return;
+  }
+  out.mark_all_done();
   // Summaries: a shard's for the points it held whole (computed by the same code from the
   // same stored data), the rest computed here.
   std::vector<std::vector<signed char>> summarised;

@@ -149,3 +149,27 @@ def test_a_slurm_job_array_and_its_merge_job_write_the_one_process_file(chipsim,
     assert merge.returncode == 0, merge.stderr + logs
     assert_same(one, out)
     assert not list(tmp_path.glob("slurm.h5.part-*"))  # the merge step removed the parts
+
+
+@pytest.mark.parametrize("extra", [[], ["--float32"]], ids=["float64", "float32"])
+def test_run_shards_merge_into_the_file_run_writes(chipsim, tmp_path, extra):
+    """One large ensemble split like a sweep: `run --shard K/N` parts merged give the file a
+    single `chipsim run` writes (no point dimension), summaries included."""
+    base = ROOT / "scenarios" / "baseline.toml"
+    args = ["-n", "150", "-q", "--variables", "domestic_units,market_units,price,binding_input",
+            *extra]
+    subprocess.run([chipsim, "run", str(base), "-o", str(tmp_path / "one.h5"), *args],
+                   check=True, stdout=subprocess.DEVNULL)
+    parts = []
+    for k in range(3):
+        p = tmp_path / f"run-{k}.h5"
+        subprocess.run([chipsim, "run", str(base), "-o", str(p), "--shard", f"{k}/3", *args],
+                       check=True, stdout=subprocess.DEVNULL)
+        parts.append(str(p))
+    r = subprocess.run([chipsim, "merge", *parts, "-o", str(tmp_path / "merged.h5")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert_same(tmp_path / "one.h5", tmp_path / "merged.h5")
+    with h5py.File(tmp_path / "merged.h5") as f:
+        assert "point" not in f and f["domestic_units"].shape[0] == 150
+        assert f.attrs["complete"] == 1 and f.attrs["replicates_written"] == 150
