@@ -13,6 +13,7 @@
 #include "cli/run_support.hpp"
 #include "cli/version.hpp"
 #include "engine/design.hpp"
+#include "engine/display.hpp"
 #include "engine/ensemble.hpp"
 #include "io/output_file.hpp"
 #include "io/sha256.hpp"
@@ -21,13 +22,6 @@
 namespace chipsim {
 
 namespace {
-
-std::string number_text(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
-}
 
 // Everything that determines the data: parts of one sweep must agree on it.
 std::string identity(const SweepSpec& spec, const Scenario& base, const Design& d,
@@ -39,7 +33,7 @@ std::string identity(const SweepSpec& spec, const Scenario& base, const Design& 
   os << "\n";
   for (const auto& row : d.values) {
     for (double v : row)
-      os << number_text(v) << ",";
+      os << exact_decimal(v) << ",";
     os << "\n";
   }
   os << "seed " << spec.seed << "\nreplicates " << replicates << "\nvariables ";
@@ -81,9 +75,9 @@ void write_design_csv(const Design& d, const std::string& path) {
     const auto i = static_cast<std::size_t>(p);
     os << p << "," << d.group[i] << "," << d.role[i];
     for (double v : d.values[i])
-      os << "," << number_text(v);
+      os << "," << exact_decimal(v);
     for (double u : d.unit[i])
-      os << "," << number_text(u);
+      os << "," << exact_decimal(u);
     os << "\n";
   }
   write_atomically(path, os.str());

@@ -1,5 +1,7 @@
 #include "engine/calibration.hpp"
 
+#include "engine/display.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -228,12 +230,8 @@ FreeParameter parse_free_parameter(const std::string& text) {
 }
 
 std::string override_text(const std::string& key, double value) {
-  char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  std::string v(buf, ec == std::errc() ? end : buf);
-  // TOML needs a digit after the decimal point and accepts "1e-05"; a bare integer would be
-  // read as an integer, which numeric keys accept too.
-  return key + "=" + v;
+  // TOML accepts "1e-05"; a bare integer is read as an integer, which numeric keys accept.
+  return key + "=" + exact_decimal(value);
 }
 
 std::vector<double> nelder_mead(const std::function<double(const std::vector<double>&)>& f,

@@ -11,18 +11,12 @@
 #include <sstream>
 
 #include "engine/calibration.hpp"
+#include "engine/display.hpp"
 #include "rng/streams.hpp"
 
 namespace chipsim {
 
 namespace {
-
-std::string text_of(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
-}
 
 rng::Engine design_engine(const SweepSpec& spec) {
   return rng::Engine(
@@ -94,7 +88,7 @@ void lhs(const SweepSpec& spec, Design& d) {
     }
   }
   d.unit = std::move(best);
-  d.settings.emplace_back("maximin_distance", text_of(best_score));
+  d.settings.emplace_back("maximin_distance", exact_decimal(best_score));
 }
 
 // Saltelli (2010): A and B from one 2k-dimensional Sobol sequence (its first point, all
@@ -163,7 +157,7 @@ void morris(const SweepSpec& spec, Design& d) {
     }
   }
   d.settings.emplace_back("levels", std::to_string(p));
-  d.settings.emplace_back("delta", text_of(delta));
+  d.settings.emplace_back("delta", exact_decimal(delta));
 }
 
 // A CSV of points: a header of keys, then one row of numbers per point.

@@ -1,5 +1,6 @@
 #include "engine/display.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -72,6 +73,12 @@ std::string unit_label(const VariableInfo& v, const std::string& per) {
   if (v.time == TimeRule::sum && v.cells == CellRule::sum)
     unit += (unit.empty() ? "per " : " per ") + per;
   return unit;
+}
+
+std::string exact_decimal(double value) {
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  return {buf, ec == std::errc() ? end : buf};
 }
 
 }  // namespace chipsim

@@ -28,4 +28,8 @@ namespace chipsim {
 // `per` another period) for flows, e.g. "USD per year", "units", "EFLOP/s", "%".
 [[nodiscard]] std::string unit_label(const VariableInfo& v, const std::string& per);
 
+// The shortest decimal that reads back as exactly `value` ("0.1", "1e-05", "30000"): for
+// values written as text that must round-trip (overrides, design settings, identities).
+[[nodiscard]] std::string exact_decimal(double value);
+
 }  // namespace chipsim

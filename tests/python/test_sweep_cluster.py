@@ -3,7 +3,6 @@ MPI with 1, 2 and 3 ranks (`mpirun --allow-run-as-root --oversubscribe`), shards
 the Slurm array script run with SLURM_ARRAY_TASK_ID set, and a sweep interrupted and
 resumed. Every dataset is compared with h5py, value for value and bit for bit."""
 import os
-import pathlib
 import shutil
 import signal
 import subprocess
@@ -52,9 +51,15 @@ def test_mpi_ranks_write_the_one_process_file(chipsim, one, tmp_path, ranks):
     mpirun = shutil.which("mpirun")
     assert mpirun, "mpirun is missing: scripts/install-deps.sh installs openmpi-bin"
     out = tmp_path / f"mpi{ranks}.h5"
+    # Under the sanitizer build, LeakSanitizer reports what OpenMPI keeps at MPI_Finalize,
+    # much of it in components it has already unloaded (frames "<unknown module>", which no
+    # suppression can name). Leak checking is off for the ranks only; address and UB checks
+    # stay on, and the same shard code runs leak-checked in the shard tests.
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":detect_leaks=0"  # the last wins
     r = subprocess.run([mpirun, "--allow-run-as-root", "--oversubscribe", "-n", str(ranks),
                         chipsim, "sweep", str(SWEEP), "-o", str(out), *ARGS],
-                       capture_output=True, text=True, timeout=600)
+                       capture_output=True, text=True, timeout=600, env=env)
     assert r.returncode == 0, r.stderr
     assert_same(one, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]  # parts removed
@@ -86,35 +91,43 @@ def test_the_slurm_array_script_runs_each_task_and_merges(chipsim, one, tmp_path
     assert_same(one, tmp_path / "array.h5")
 
 
-def test_an_interrupted_sweep_resumes_to_the_same_file(chipsim, one, tmp_path):
+def test_an_interrupted_sweep_resumes_to_the_same_file(chipsim, tmp_path):
+    # 25 points x 40 replicates: long enough (seconds) to be interrupted part-way.
+    args = ["-n", "40", "-q", "--variables", "domestic_units,market_units,price"]
+    reference = tmp_path / "reference.h5"
+    subprocess.run([chipsim, "sweep", str(SWEEP), "-o", str(reference), *args], check=True,
+                   stdout=subprocess.DEVNULL)
     out = tmp_path / "r.h5"
     partial = tmp_path / "r.h5.partial"
     proc = subprocess.Popen([chipsim, "sweep", str(SWEEP), "-o", str(out), "--threads", "1",
-                             *ARGS], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                             *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:  # some points done, not all
-        if partial.exists():
+    while time.time() < deadline and proc.poll() is None:  # a few points done, not all
+        try:
             with h5py.File(partial, "r", locking=False) as f:
-                if "work_done" in f and f["work_done"][()].sum() >= 30:
+                if f["work_done"][()].sum() >= 80:
                     break
-        time.sleep(0.05)
+        except (OSError, KeyError):  # not created yet, or caught mid-write: look again
+            pass
+        time.sleep(0.02)
+    assert proc.poll() is None, "the sweep finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Continue with the same command plus --resume" in err
     with h5py.File(partial, "r") as f:
         done = f["work_done"][()]
-    assert 0 < done.sum() < done.size * 6, done
+    assert 0 < done.sum() < done.size * 40, done
     # Resuming with an option that changes the data is refused, naming the option.
     for extra, name in (["--float32"], "--float32"), (["--no-noise"], "--no-noise"):
-        r = subprocess.run([chipsim, "sweep", str(SWEEP), "-o", str(out), "--resume", *ARGS,
+        r = subprocess.run([chipsim, "sweep", str(SWEEP), "-o", str(out), "--resume", *args,
                             *extra], capture_output=True, text=True)
         assert r.returncode == 1, r.stderr
         assert f"it was written with {name} off, this run has on" in r.stderr, r.stderr
-    r = subprocess.run([chipsim, "sweep", str(SWEEP), "-o", str(out), "--resume", *ARGS],
+    r = subprocess.run([chipsim, "sweep", str(SWEEP), "-o", str(out), "--resume", *args],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert_same(one, out)
+    assert_same(reference, out)
 
 
 @pytest.fixture
