@@ -94,6 +94,15 @@ def _values(ds, y):
     return y
 
 
+def _structure(ds, y, kind: str, what: str):
+    """The swept keys, y per point, and the design's role and group of each point."""
+    if design_type(ds) != kind:
+        raise ChipsimFileError(f"{what} need a {kind} design; this sweep's is "
+                               f"{design_type(ds)!r}")
+    return (swept_keys(ds), _values(ds, y), ds["design_role"].values,
+            ds["design_group"].values)
+
+
 def _ci(samples, conf):
     a = (1 - conf) / 2
     return np.quantile(samples, a, axis=0), np.quantile(samples, 1 - a, axis=0)
@@ -110,14 +119,8 @@ def sobol_indices(ds: xr.Dataset, y, *, n_boot: int = 1000, conf: float = 0.95,
 
     Confidence intervals: percentile bootstrap over base samples (``n_boot`` resamples).
     Columns: parameter, S1, S1_low, S1_high, ST, ST_low, ST_high."""
-    if design_type(ds) != "saltelli":
-        raise ChipsimFileError(f"Sobol indices need a saltelli design; this sweep's is "
-                               f"{design_type(ds)!r}")
-    keys = swept_keys(ds)
+    keys, f, role, group = _structure(ds, y, "saltelli", "Sobol indices")
     k = len(keys)
-    f = _values(ds, y)
-    role = ds["design_role"].values
-    group = ds["design_group"].values
     n = int(group.max()) + 1
     fa = np.full(n, np.nan)
     fb = np.full(n, np.nan)
@@ -165,15 +168,9 @@ def morris_indices(ds: xr.Dataset, y, *, n_boot: int = 1000, conf: float = 0.95,
     their absolute values (Campolongo et al. 2007), sigma their standard deviation;
     intervals are percentile bootstraps over trajectories. Columns: parameter, mu, mu_star,
     mu_star_low, mu_star_high, sigma, sigma_low, sigma_high."""
-    if design_type(ds) != "morris":
-        raise ChipsimFileError(f"Morris indices need a morris design; this sweep's is "
-                               f"{design_type(ds)!r}")
-    keys = swept_keys(ds)
+    keys, f, role, group = _structure(ds, y, "morris", "Morris indices")
     k = len(keys)
-    f = _values(ds, y)
     unit = ds["design_unit"].values
-    role = ds["design_role"].values
-    group = ds["design_group"].values
     t = int(group.max()) + 1
     ee = np.full((t, k), np.nan)
     for p in range(1, len(f)):

@@ -21,33 +21,30 @@ def test_notebook_is_stored_without_outputs(path):
             assert cell["outputs"] == [] and cell["execution_count"] is None, cell["id"]
 
 
-def test_sweep_notebook_runs(exe, tmp_path, monkeypatch):
-    """The worked example of issue 12: the Sobol sweep, its indices, PRIM, Morris, the grid."""
+def execute(path, exe, out, replicates, monkeypatch, timeout):
+    """Runs a notebook with nbclient; returns its outputs, the PNGs among them and its text."""
     monkeypatch.setenv("CHIPSIM_EXE", exe)
-    monkeypatch.setenv("CHIPSIM_NOTEBOOK_OUT", str(tmp_path))
-    monkeypatch.setenv("CHIPSIM_NOTEBOOK_REPLICATES", "2")
-    nb = nbformat.read(SWEEP_NOTEBOOK, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(SWEEP_NOTEBOOK.parent)}}).execute()
+    monkeypatch.setenv("CHIPSIM_NOTEBOOK_OUT", str(out))
+    monkeypatch.setenv("CHIPSIM_NOTEBOOK_REPLICATES", str(replicates))
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     pngs = [o for o in outputs if "image/png" in o.get("data", {})]
+    return pngs, "".join(o.get("text", "") for o in outputs)
+
+
+def test_sweep_notebook_runs(exe, tmp_path, monkeypatch):
+    """The worked example of issue 12: the Sobol sweep, its indices, PRIM, Morris, the grid."""
+    pngs, text = execute(SWEEP_NOTEBOOK, exe, tmp_path, 2, monkeypatch, 600)
     assert len(pngs) >= 4  # Sobol bars, PRIM trade-off, Morris, heat map
-    text = "".join(o.get("text", "") for o in outputs)
     assert "1792 points x 2 replicates" in text
     assert (tmp_path / "nb-sobol.h5").exists()
 
 
 def test_notebook_runs(exe, tmp_path, monkeypatch):
-    monkeypatch.setenv("CHIPSIM_EXE", exe)
-    monkeypatch.setenv("CHIPSIM_NOTEBOOK_OUT", str(tmp_path))
-    monkeypatch.setenv("CHIPSIM_NOTEBOOK_REPLICATES", "40")
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.get("output_type") == "error"]
-    pngs = [o for o in outputs if "image/png" in o.get("data", {})]
+    pngs, _ = execute(NOTEBOOK, exe, tmp_path, 40, monkeypatch, 300)
     assert len(pngs) >= 5  # fan, comparison, market share, chokepoints, calibration
     assert (tmp_path / "nb-baseline.h5").exists()
 
