@@ -201,43 +201,53 @@ int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design,
                     "replicates");
   long long done = done_before;
   int failures = 0;
-  for (int p = 0; p < design.points(); ++p) {
-    const auto i = static_cast<std::size_t>(p);
-    if (writer->failed(p)) ++failures;
-    const int first = layout.work_first[i] + writer->done(p);
-    const int count = layout.work_count[i] - writer->done(p);
-    if (count <= 0) continue;
-    std::vector<std::string> o = spec.overrides;
-    const auto point = design.overrides(p);
-    o.insert(o.end(), point.begin(), point.end());
-    std::optional<Scenario> scenario;
-    std::string error;
-    try {
-      scenario.emplace(load_scenario(spec.scenario_path, o));
-      error = structure_mismatch(base, *scenario);
-    } catch (const ScenarioError& e) {
-      error = diagnostics_text(e);
+  for (int p = 0; p < design.points(); ++p)
+    failures += writer->failed(p) ? 1 : 0;
+  // Points run in one pipeline: a point's scenario is loaded when its turn comes, and the
+  // chunks of neighbouring points are computed at the same time (engine/ensemble.hpp).
+  int next_point = 0;
+  const JobSource jobs = [&]() -> std::optional<EnsembleJob> {
+    for (; next_point < design.points(); ++next_point) {
+      const int p = next_point;
+      const auto i = static_cast<std::size_t>(p);
+      EnsembleJob job;
+      job.point = p;
+      job.first = layout.work_first[i] + writer->done(p);
+      job.count = layout.work_count[i] - writer->done(p);
+      if (job.count <= 0) continue;
+      std::vector<std::string> o = spec.overrides;
+      const auto point = design.overrides(p);
+      o.insert(o.end(), point.begin(), point.end());
+      try {
+        auto scenario = std::make_shared<const Scenario>(load_scenario(spec.scenario_path, o));
+        job.error = structure_mismatch(base, *scenario);
+        if (job.error.empty()) job.scenario = std::move(scenario);
+      } catch (const ScenarioError& e) {
+        job.error = diagnostics_text(e);
+      }
+      ++next_point;
+      return job;
     }
-    if (!error.empty()) {
-      writer->record_error(p, error);
-      ++failures;
-      done += count;
-      progress.update(static_cast<int>(done));
-      continue;
-    }
-    const int delivered = run_ensemble(*scenario, p, spec.seed, first, count, ens,
-                                       [&](const std::vector<Trajectory>& c, int at) {
-                                         writer->write_point(p, c, at);
-                                         done += static_cast<long long>(c.size());
-                                         progress.update(static_cast<int>(done));
-                                       });
-    if (delivered < count) {
-      writer->close();
-      err << "\nchipsim sweep: interrupted by signal " << watcher.signal() << " after " << done
-          << " of " << mine << " replicates; '" << partial
-          << "' holds them. Continue with the same command plus --resume\n";
-      return kExitInterrupted;
-    }
+    return std::nullopt;
+  };
+  const bool complete = run_jobs(
+      jobs, spec.seed, ens, [&](const EnsembleJob& job, const std::vector<Trajectory>& c, int at) {
+        if (!job.error.empty()) {
+          writer->record_error(job.point, job.error);
+          ++failures;
+          done += job.count;
+        } else {
+          writer->write_point(job.point, c, at);
+          done += static_cast<long long>(c.size());
+        }
+        progress.update(static_cast<int>(done));
+      });
+  if (!complete) {
+    writer->close();
+    err << "\nchipsim sweep: interrupted by signal " << watcher.signal() << " after " << done
+        << " of " << mine << " replicates; '" << partial
+        << "' holds them. Continue with the same command plus --resume\n";
+    return kExitInterrupted;
   }
   writer->finish_sweep();
   std::filesystem::rename(partial, path);

@@ -101,4 +101,124 @@ int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int fi
   return delivered;
 }
 
+bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& options,
+              const JobSink& sink) {
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(oneapi::tbb::info::default_concurrency());
+  const int chunk = std::max(1, options.chunk);
+  // A job as held by the pipeline, with a serial number: workers key their Model on it
+  // (not on the scenario's address, which a later job's scenario may reuse).
+  struct Held {
+    EnsembleJob job;
+    long serial = 0;
+  };
+  struct Piece {
+    std::shared_ptr<const Held> held;
+    int first = 0;
+    std::vector<Trajectory> trajectories;
+  };
+  // The source: the current job and how far into it. A job with an error is delivered once,
+  // as one piece with no trajectories.
+  std::shared_ptr<const Held> held;
+  long serial = 0;
+  int offset = 0;
+  bool finished_job = true, exhausted = false;
+  auto take = [&](Piece& piece) -> bool {  // fills the next piece; false after the last job
+    while (finished_job) {
+      auto j = next();
+      if (!j) {
+        exhausted = true;
+        return false;
+      }
+      held = std::make_shared<const Held>(Held{std::move(*j), ++serial});
+      offset = 0;
+      finished_job = held->job.error.empty() && held->job.count <= 0;
+    }
+    piece.held = held;
+    const EnsembleJob* job = &held->job;
+    if (!job->error.empty()) {
+      piece.first = job->first;
+      piece.trajectories.clear();
+      finished_job = true;
+      return true;
+    }
+    piece.first = job->first + offset;
+    piece.trajectories.resize(static_cast<std::size_t>(std::min(chunk, job->count - offset)));
+    offset += static_cast<int>(piece.trajectories.size());
+    finished_job = offset >= job->count;
+    return true;
+  };
+  auto compute = [&](Piece& piece, std::unique_ptr<Model>& model, long& built_for) {
+    if (piece.trajectories.empty()) return;
+    const EnsembleJob& job = piece.held->job;
+    if (!model || built_for != piece.held->serial) {
+      model = std::make_unique<Model>(*job.scenario);
+      built_for = piece.held->serial;
+    }
+    for (std::size_t i = 0; i < piece.trajectories.size(); ++i)
+      model->run(piece.trajectories[i], job.point, piece.first + static_cast<int>(i), seed,
+                 options.run);
+  };
+
+  if (threads == 1) {
+    std::unique_ptr<Model> model;
+    long built_for = 0;
+    Piece piece;
+    while (!stopped(options) && take(piece)) {
+      compute(piece, model, built_for);
+      sink(piece.held->job, piece.trajectories, piece.first);
+    }
+    return exhausted;
+  }
+
+  const oneapi::tbb::global_control limit(oneapi::tbb::global_control::max_allowed_parallelism,
+                                          static_cast<std::size_t>(threads));
+  struct Worker {
+    std::unique_ptr<Model> model;
+    long built_for = 0;
+  };
+  oneapi::tbb::enumerable_thread_specific<Worker> workers;
+  const int tokens = 2 * threads;
+  std::vector<std::unique_ptr<Piece>> pool;
+  std::vector<Piece*> free_list;
+  std::mutex free_mutex;
+  for (int i = 0; i < tokens; ++i) {
+    pool.push_back(std::make_unique<Piece>());
+    free_list.push_back(pool.back().get());
+  }
+  oneapi::tbb::parallel_pipeline(
+      static_cast<std::size_t>(tokens),
+      oneapi::tbb::make_filter<void, Piece*>(oneapi::tbb::filter_mode::serial_in_order,
+                                             [&](oneapi::tbb::flow_control& fc) -> Piece* {
+                                               Piece* p = nullptr;
+                                               {
+                                                 const std::lock_guard<std::mutex> lock(free_mutex);
+                                                 p = free_list.back();
+                                                 free_list.pop_back();
+                                               }
+                                               if (stopped(options) || !take(*p)) {
+                                                 const std::lock_guard<std::mutex> lock(free_mutex);
+                                                 free_list.push_back(p);
+                                                 fc.stop();
+                                                 return nullptr;
+                                               }
+                                               return p;
+                                             }) &
+          oneapi::tbb::make_filter<Piece*, Piece*>(oneapi::tbb::filter_mode::parallel,
+                                                   [&](Piece* p) {
+                                                     Worker& w = workers.local();
+                                                     compute(*p, w.model, w.built_for);
+                                                     return p;
+                                                   }) &
+          oneapi::tbb::make_filter<Piece*, void>(
+              oneapi::tbb::filter_mode::serial_in_order, [&](Piece* p) {
+                sink(p->held->job, p->trajectories, p->first);
+                p->held.reset();
+                const std::lock_guard<std::mutex> lock(free_mutex);
+                free_list.push_back(p);
+              }));
+  return exhausted;
+}
+
 }  // namespace chipsim

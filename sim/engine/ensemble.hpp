@@ -8,6 +8,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "model/model.hpp"
@@ -29,6 +32,24 @@ using ChunkSink = std::function<void(const std::vector<Trajectory>& chunk, int f
 // multiple of the chunk size or the full count, delivered contiguously from `first`).
 int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int first, int count,
                  const EnsembleOptions& options, const ChunkSink& sink);
+
+// Several ensembles in one pipeline (a sweep's points): jobs come from `next` in order, each
+// a scenario (or the error that stopped its scenario loading), its design point and the
+// replicates [first, first + count) to run. Chunks of every job are computed in parallel,
+// across jobs, and reach `sink` in job order, then replicate order - so the output is the
+// same as one run_ensemble per job, one after the other. A job with an error reaches the
+// sink once, with no trajectories. `next` and `sink` are called from one thread at a time.
+struct EnsembleJob {
+  std::shared_ptr<const Scenario> scenario;  // null when `error` is set
+  std::string error;
+  int point = 0, first = 0, count = 0;
+};
+using JobSource = std::function<std::optional<EnsembleJob>()>;
+using JobSink = std::function<void(const EnsembleJob& job, const std::vector<Trajectory>& chunk,
+                                   int first_replicate)>;
+// Returns false if stopped before every job was delivered.
+bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& options,
+              const JobSink& sink);
 
 // The yardstick: the same contract with a plain loop on one thread.
 int run_ensemble_serial(const Scenario& scenario, int point, std::uint64_t seed, int first,

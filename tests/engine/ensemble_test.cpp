@@ -69,3 +69,85 @@ TEST(Ensemble, StopsAfterTheChunksInFlight) {
 
 }  // namespace
 }  // namespace chipsim
+
+namespace chipsim {
+namespace {
+
+// run_jobs (a sweep's points in one pipeline) against run_ensemble point by point: the same
+// trajectories, delivered in job order then replicate order, for 1, 2 and 4 threads; a job
+// with an error is delivered once, empty. The jobs' scenarios differ, and each is freed once
+// its job is done, so a worker that kept a model for an earlier job would give other data.
+class JobPaths : public ::testing::TestWithParam<int> {};
+
+TEST_P(JobPaths, SameDataAsOneEnsemblePerJob) {
+  const std::vector<std::string> markups = {"1.5", "3.0", "2.0", "1.2"};
+  std::vector<std::vector<double>> expected;  // flat smuggled units per replicate, job order
+  for (const auto& m : markups) {
+    const Scenario s = test::baseline({"channel.smuggling.markup=" + m});
+    EnsembleOptions o;
+    o.threads = 1;
+    o.chunk = 3;
+    run_ensemble(s, 0, 77, 2, 7, o, [&](const std::vector<Trajectory>& c, int) {
+      for (const auto& t : c)
+        expected.push_back(t.smuggled_units.data());
+    });
+  }
+  std::size_t next = 0;
+  const JobSource jobs = [&]() -> std::optional<EnsembleJob> {
+    if (next > markups.size()) return std::nullopt;
+    EnsembleJob job;
+    job.point = static_cast<int>(next);
+    job.first = 2;
+    job.count = 7;
+    if (next == 2) {  // an error between two good jobs
+      job.error = "bad point";
+    } else {
+      const std::size_t m = next < 2 ? next : next - 1;
+      job.scenario = std::make_shared<const Scenario>(
+          test::baseline({"channel.smuggling.markup=" + markups[m]}));
+    }
+    ++next;
+    return job;
+  };
+  std::vector<std::vector<double>> got;
+  std::vector<std::pair<int, int>> order;  // (point, first)
+  std::vector<std::string> errors;
+  EnsembleOptions o;
+  o.threads = GetParam();
+  o.chunk = 3;
+  const bool complete =
+      run_jobs(jobs, 77, o, [&](const EnsembleJob& job, const std::vector<Trajectory>& c, int at) {
+        order.emplace_back(job.point, at);
+        if (!job.error.empty()) {
+          EXPECT_TRUE(c.empty());
+          errors.push_back(job.error);
+        }
+        for (const auto& t : c) {
+          EXPECT_EQ(t.replicate, at + static_cast<int>(&t - c.data()));
+          got.push_back(t.smuggled_units.data());
+        }
+      });
+  EXPECT_TRUE(complete);
+  EXPECT_EQ(errors, (std::vector<std::string>{"bad point"}));
+  EXPECT_EQ(order, (std::vector<std::pair<int, int>>{{0, 2},
+                                                     {0, 5},
+                                                     {0, 8},
+                                                     {1, 2},
+                                                     {1, 5},
+                                                     {1, 8},
+                                                     {2, 2},
+                                                     {3, 2},
+                                                     {3, 5},
+                                                     {3, 8},
+                                                     {4, 2},
+                                                     {4, 5},
+                                                     {4, 8}}));
+  ASSERT_EQ(got.size(), expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i)
+    ASSERT_EQ(got[i], expected[i]) << "replicate " << i;  // bitwise
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, JobPaths, ::testing::Values(1, 2, 4));
+
+}  // namespace
+}  // namespace chipsim
