@@ -117,11 +117,17 @@ int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design,
   const Scenario base = load_scenario(spec.scenario_path, spec.overrides);
   const int replicates = args.replicates > 0 ? args.replicates : spec.replicates;
   if (design.points() == 0) throw io::BadRequest("sweep: the design has no points");
-  {  // A key that is no scenario key fails at every point: report it now, located.
+  {  // A key that is no scenario key fails at every point: report it now, located. A value
+     // the scenario refuses is the point's own error, recorded when its turn comes.
     std::vector<std::string> o = spec.overrides;
     const auto first = design.overrides(0);
     o.insert(o.end(), first.begin(), first.end());
-    (void)load_scenario(spec.scenario_path, o);
+    try {
+      (void)load_scenario(spec.scenario_path, o);
+    } catch (const ScenarioError& e) {
+      for (const auto& d : e.diagnostics())
+        if (d.message.rfind("unknown key", 0) == 0) throw;
+    }
   }
 
   io::OutputOptions options;

@@ -203,7 +203,7 @@ TEST(SweepCli, APointThatCannotRunRecordsItsErrorAndTheSweepGoesOn) {
   const std::string sweep = dir.write(
       "bad.toml", "scenario = \"" + test::source_file("scenarios/baseline.toml") +
                       "\"\nreplicates = 2\n[design]\ntype = \"grid\"\n[[parameter]]\n"
-                      "key = \"foundry.SMIC.node.N7.capacity\"\nlevels = [30000, -5, 40000]\n");
+                      "key = \"foundry.SMIC.node.N7.capacity\"\nlevels = [-5, 30000, 40000]\n");
   const std::string out = dir.file("b.h5");
   const auto r = cli({"sweep", sweep, "-q", "-o", out, "--variables", "market_units"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
@@ -212,8 +212,8 @@ TEST(SweepCli, APointThatCannotRunRecordsItsErrorAndTheSweepGoesOn) {
   std::vector<std::uint64_t> shape;
   const auto units = data(out, "market_units", shape);
   const std::size_t per_point = units.size() / 3;
-  EXPECT_TRUE(std::isnan(units[per_point]));       // point 1: never ran
-  EXPECT_FALSE(std::isnan(units[0]));              // point 0 ran
+  EXPECT_TRUE(std::isnan(units[0]));               // point 0 (the first!) never ran
+  EXPECT_FALSE(std::isnan(units[per_point]));      // point 1 ran
   EXPECT_FALSE(std::isnan(units[2 * per_point]));  // and point 2
 }
 
