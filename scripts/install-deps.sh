@@ -16,6 +16,7 @@ packages=(
   openmpi-bin libopenmpi-dev
   slurm-wlm munge
   clang-format graphviz
+  clang libclang-rt-14-dev  # libFuzzer and ThreadSanitizer (scripts/fuzz.sh, scripts/tsan.sh)
   python3 python3-numpy python3-h5py python3-pandas python3-xarray python3-h5netcdf
   python3-matplotlib python3-pytest python3-dask python3-nbclient python3-nbformat python3-ipykernel
   python3-venv

@@ -2,8 +2,11 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
@@ -174,19 +177,35 @@ std::string format_number(double v) {
   return format_display(DisplayKind::count, v);
 }
 
+std::uint64_t parse_seed(const std::string& text) {
+  // Digits only: strtoull would turn "-1" into 18446744073709551615 without a word.
+  const bool digits = !text.empty() && text.size() <= 20 &&
+                      text.find_first_not_of("0123456789") == std::string::npos;
+  errno = 0;
+  const unsigned long long value = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+  if (!digits || errno == ERANGE)
+    throw io::BadRequest("--seed: expected an integer from 0 to 18446744073709551615, got '" +
+                         text + "'");
+  return value;
+}
+
 void write_atomically(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".partial";
   {
+    errno = 0;
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw std::runtime_error("cannot open '" + tmp + "' for writing");
+    if (!f) throw io::IoError("cannot open '" + tmp + "' for writing: " + std::strerror(errno));
     f << content;
     f.flush();
     if (!f) {
+      const int why = errno;
       std::filesystem::remove(tmp);
-      throw std::runtime_error("failed writing '" + tmp + "'");
+      throw io::IoError("cannot write '" + tmp + "': " + std::strerror(why));
     }
   }
-  std::filesystem::rename(tmp, path);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw io::IoError("cannot rename '" + tmp + "' to '" + path + "': " + ec.message());
 }
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -217,7 +236,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   graph->add_option("-o,--output", graph_out, "Output file (default: standard output)");
 
   long replicates = 0;
-  std::uint64_t seed = 0;
+  std::string seed;
   RunArgs run_args;
   CLI::App* run = app.add_subcommand("run", "Run the Monte Carlo ensemble of a scenario");
   add_scenario_args(run);
@@ -250,7 +269,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                   "the parts with chipsim merge (docs/CLUSTER.md)");
 
   CalibrateArgs cal;
-  std::uint64_t cal_seed = 0;
+  std::string cal_seed;
   CLI::App* calibrate = app.add_subcommand(
       "calibrate", "Score a scenario against calibration targets; with --free, fit parameters");
   calibrate->add_option("scenario", cal.scenario, "Scenario TOML file")->required();
@@ -371,12 +390,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     }
     if (compare->parsed()) return compare_command(cmp, out, err);
     if (calibrate->parsed()) {
-      if (calibrate->count("--seed")) cal.seed = cal_seed;
+      if (calibrate->count("--seed")) cal.seed = parse_seed(cal_seed);
       for (int i = 0; i < argc; ++i)
         cal.command_line += (i ? " " : "") + std::string(argv[i]);
       return calibrate_command(cal, out, err);
     }
     const Scenario scenario = load_scenario(scenario_path, overrides);
+    for (const auto& w : scenario_warnings(scenario))
+      err << w.loc.str() << ": warning: " << w.key << ": " << w.message << "\n";
     const SupplyGraph supply(scenario);
     if (validate->parsed()) {
       print_summary(scenario, supply, out);
@@ -396,7 +417,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       return kExitOk;
     }
     run_args.replicates = static_cast<int>(replicates);
-    if (run->count("--seed")) run_args.seed = seed;
+    if (run->count("--seed")) run_args.seed = parse_seed(seed);
     for (int i = 0; i < argc; ++i)
       run_args.command_line += (i ? " " : "") + std::string(argv[i]);
     if (!run_args.shard.empty())

@@ -37,6 +37,10 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
 // file is left under the final name; throws std::runtime_error on failure.
 void write_atomically(const std::string& path, const std::string& content);
 
+// A --seed value: decimal digits, 0 to 2^64 - 1; anything else (a sign, a fraction, a value
+// out of range) is a BadRequest, never a silent wrap-around.
+[[nodiscard]] std::uint64_t parse_seed(const std::string& text);
+
 struct CalibrateArgs {
   std::string scenario;
   std::vector<std::string> overrides;  // --set

@@ -14,9 +14,11 @@
 
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/output_claim.hpp"
 #include "cli/run_support.hpp"
 #include "cli/version.hpp"
 #include "engine/ensemble.hpp"
+#include "engine/finite.hpp"
 #include "engine/summary.hpp"
 #include "engine/year_table.hpp"
 #include "io/output_file.hpp"
@@ -37,6 +39,10 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
                            : !scenario.output.path.empty() ? scenario.output.path
                                                            : scenario.name + ".h5";
   const std::string partial = path + ".partial";
+  // Before any work: the output paths can be written, and OUT belongs to this run alone.
+  OutputClaim claim;
+  if (!path.empty()) claim = OutputClaim("-o", path, {scenario.source_path});
+  if (!args.csv.empty()) check_output_path("--csv", args.csv, {scenario.source_path, path});
 
   io::OutputOptions options;
   options.variables = !args.variables.empty() ? args.variables : scenario.output.variables;
@@ -108,6 +114,8 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   {
     delivered = run_ensemble(scenario, 0, seed, start, n - start, ens,
                              [&](const std::vector<Trajectory>& c, int first) {
+                               for (std::size_t i = 0; i < c.size(); ++i)
+                                 check_finite(scenario, c[i], first + static_cast<int>(i));
                                if (writer) writer->write(c, first);
                                summary.add(c);
                                for (const auto& t : c)
@@ -127,7 +135,9 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   }
   if (writer) {
     writer->finish(summary);
-    std::filesystem::rename(partial, path);
+    std::error_code ec;
+    std::filesystem::rename(partial, path, ec);
+    if (ec) throw io::IoError("cannot rename '" + partial + "' to '" + path + "': " + ec.message());
   }
   out << "chipsim run: " << scenario.name << ", " << n << (n == 1 ? " replicate" : " replicates")
       << ", seed " << seed << (args.no_noise ? ", no noise" : "")

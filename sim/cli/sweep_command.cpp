@@ -10,11 +10,13 @@
 #include "cli/cli.hpp"
 #include "cli/cluster.hpp"
 #include "cli/commands.hpp"
+#include "cli/output_claim.hpp"
 #include "cli/run_support.hpp"
 #include "cli/version.hpp"
 #include "engine/design.hpp"
 #include "engine/display.hpp"
 #include "engine/ensemble.hpp"
+#include "engine/finite.hpp"
 #include "io/output_file.hpp"
 #include "io/sha256.hpp"
 #include "scenario/loader.hpp"
@@ -114,6 +116,8 @@ int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design,
              std::ostream& err) {
   std::atomic<bool> stop{false};
   const SignalWatcher watcher(stop);
+  // Before any work: the output can be written, and it belongs to this process alone.
+  const OutputClaim claim("-o", path, {spec.scenario_path, args.sweep});
   const Scenario base = load_scenario(spec.scenario_path, spec.overrides);
   const int replicates = args.replicates > 0 ? args.replicates : spec.replicates;
   if (design.points() == 0) throw io::BadRequest("sweep: the design has no points");
@@ -243,6 +247,8 @@ int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design,
           ++failures;
           done += job.count;
         } else {
+          for (std::size_t i = 0; i < c.size(); ++i)
+            check_finite(*job.scenario, c[i], at + static_cast<int>(i), job.point);
           writer->write_point(job.point, c, at);
           done += static_cast<long long>(c.size());
         }
@@ -256,7 +262,9 @@ int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design,
     return kExitInterrupted;
   }
   writer->finish_sweep();
-  std::filesystem::rename(partial, path);
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) throw io::IoError("cannot rename '" + partial + "' to '" + path + "': " + ec.message());
   out << "chipsim " << (design.settings.front().second == "run" ? "run" : "sweep") << ": "
       << base.name << ", " << design.points() << " points (" << design.settings.front().second
       << ") x " << replicates << " replicates, seed " << spec.seed;
@@ -372,6 +380,7 @@ int run_sweep(const SweepArgs& args, const SweepSpec& spec, const Design& design
   }
   int merged = kExitOk;
   if (cluster.rank() == 0) {
+    const OutputClaim claim("-o", args.output, {spec.scenario_path, args.sweep});
     std::vector<std::string> parts;
     for (int k = 0; k < cluster.size(); ++k)
       parts.push_back(part(k));
@@ -389,6 +398,7 @@ int run_sweep(const SweepArgs& args, const SweepSpec& spec, const Design& design
 
 int merge_command(const MergeArgs& args, std::ostream& out, std::ostream& /*err*/) {
   namespace fs = std::filesystem;
+  const OutputClaim claim("-o", args.output, args.parts);
   if (!args.force && fs::exists(args.output))
     throw io::BadRequest("'" + args.output +
                          "' already exists; pass --force to overwrite it, or choose another file "

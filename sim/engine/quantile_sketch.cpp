@@ -87,10 +87,17 @@ void QuantileSketch::merge(const QuantileSketch& other) {
   negative_.merge(other.negative_);
   zeros_ += other.zeros_;
   count_ += other.count_;
+  min_ = std::min(min_, other.min_);
+  max_ = std::max(max_, other.max_);
 }
 
 double QuantileSketch::quantile(double q) const {
   if (count_ == 0) return 0;
+  const double v = bucket_quantile(q);
+  return min_ <= max_ ? std::clamp(v, min_, max_) : v;
+}
+
+double QuantileSketch::bucket_quantile(double q) const {
   const auto rank = static_cast<std::uint64_t>(
       std::floor(std::clamp(q, 0.0, 1.0) * static_cast<double>(count_ - 1)));
   std::uint64_t seen = 0;

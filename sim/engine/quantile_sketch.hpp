@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace chipsim {
@@ -22,6 +23,8 @@ class QuantileSketch {
   // Inline: called for every cell of every replicate.
   void add(double x) {
     ++count_;
+    if (x < min_) min_ = x;  // NaN compares false: never a bound
+    if (x > max_) max_ = x;
     const double m = x < 0 ? -x : x;
     if (!(m >= kMinMagnitude)) {  // zero, tiny, or NaN
       ++zeros_;
@@ -36,7 +39,9 @@ class QuantileSketch {
       store.add(i);
   }
   void merge(const QuantileSketch& other);
-  // The q-quantile (0 <= q <= 1) of the values added, as described above; 0 if empty.
+  // The q-quantile (0 <= q <= 1) of the values added, as described above, clamped to the
+  // range of the values (a bucket's representative may lie just outside it: 1.00495 for
+  // values that are all exactly 1); 0 if empty.
   [[nodiscard]] double quantile(double q) const;
   [[nodiscard]] std::uint64_t count() const { return count_; }
   static constexpr double kMinMagnitude = 1e-30;  // smaller magnitudes count as zero
@@ -49,11 +54,14 @@ class QuantileSketch {
     void merge(const Store& other);
     [[nodiscard]] std::uint64_t total() const;
   };
+  [[nodiscard]] double bucket_quantile(double q) const;
   static int index_of(double magnitude);
   static double value_of(int index);
 
   Store positive_, negative_;
   std::uint64_t zeros_ = 0, count_ = 0;
+  double min_ = std::numeric_limits<double>::infinity();
+  double max_ = -std::numeric_limits<double>::infinity();
 };
 
 }  // namespace chipsim

@@ -3,18 +3,37 @@
 namespace chipsim::io {
 
 namespace {
-herr_t innermost(unsigned n, const H5E_error2_t* e, void* data) {
-  auto* out = static_cast<std::string*>(data);
-  if (n == 0 && e && e->desc) *out = e->desc;
+struct Stack {
+  std::string message;   // the innermost description
+  std::string os_cause;  // the operating system's, where a system call failed
+};
+
+herr_t visit(unsigned n, const H5E_error2_t* e, void* data) {
+  auto* out = static_cast<Stack*>(data);
+  if (!e || !e->desc) return 0;
+  const std::string desc = e->desc;
+  if (n == 0) out->message = desc;
+  // The file drivers describe a failed system call as "..., errno = N, error message = '...'".
+  const std::string tag = "error message = '";
+  const auto at = desc.find(tag);
+  if (at != std::string::npos && out->os_cause.empty()) {
+    const auto end = desc.find('\'', at + tag.size());
+    out->os_cause = desc.substr(
+        at + tag.size(), end == std::string::npos ? std::string::npos : end - at - tag.size());
+  }
   return 0;
 }
 }  // namespace
 
 std::string hdf5_message() {
-  std::string message;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, innermost, &message);
+  Stack stack;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, visit, &stack);
   H5Eclear2(H5E_DEFAULT);
-  return message.empty() ? "unknown HDF5 error" : message;
+  std::string message = stack.message.empty() ? "unknown HDF5 error" : stack.message;
+  // A driver's own description already carries the cause; otherwise add it.
+  if (!stack.os_cause.empty() && message.find(stack.os_cause) == std::string::npos)
+    message += " (" + stack.os_cause + ")";
+  return message;
 }
 
 void silence_hdf5() {

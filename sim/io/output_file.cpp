@@ -4,11 +4,17 @@
 
 #include <H5DSpublic.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <map>
 
 #include "io/sha256.hpp"
 #include "scenario/diagnostics.hpp"
@@ -54,6 +60,8 @@ void attr_f64(hid_t obj, const char* name, double v) {
   attr_number(obj, name, v, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
 }
 
+void check_vlen_attribute(hid_t obj, const char* name);  // below: damaged files
+
 std::string read_attr_string(hid_t obj, const char* name) {
   if (H5Aexists(obj, name) <= 0) return {};
   Handle a = attr_handle(H5Aopen(obj, name, H5P_DEFAULT), std::string("open attribute ") + name);
@@ -61,6 +69,7 @@ std::string read_attr_string(hid_t obj, const char* name) {
   if (H5Tget_class(ftype) != H5T_STRING) return {};
   Handle type = vlen_string_type();
   if (H5Tis_variable_str(ftype) > 0) {
+    check_vlen_attribute(obj, name);
     char* p = nullptr;
     check(H5Aread(a, type, &p), std::string("read attribute ") + name);
     std::string out = p ? p : "";
@@ -71,6 +80,168 @@ std::string read_attr_string(hid_t obj, const char* name) {
   std::string out(H5Tget_size(ftype), '\0');
   check(H5Aread(a, ftype, out.data()), std::string("read attribute ") + name);
   return out.substr(0, out.find('\0'));
+}
+
+// Variable-length strings of a damaged file can make libhdf5 read out of bounds or allocate
+// without limit (HDF5 1.10 trusts the lengths it finds). So before HDF5 reads them, their
+// stored descriptors (length, global-heap collection address, object index; 16 bytes) are
+// read with pread and checked against the file: each collection must be a well-formed
+// "GCOL" block inside the file holding the object at the stated length.
+class HeapCheck {
+ public:
+  explicit HeapCheck(hid_t obj) {
+    char name[4096] = {};
+    if (H5Fget_name(obj, name, sizeof name) > 0) {
+      file_ = name;
+      fd_ = ::open(name, O_RDONLY | O_CLOEXEC);
+    }
+    if (fd_ >= 0) size_ = ::lseek(fd_, 0, SEEK_END);
+  }
+  ~HeapCheck() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  HeapCheck(const HeapCheck&) = delete;
+  HeapCheck& operator=(const HeapCheck&) = delete;
+  [[nodiscard]] bool usable() const { return fd_ >= 0 && size_ > 0; }
+  [[nodiscard]] const std::string& file() const { return file_; }
+
+  bool get(std::uint64_t at, std::size_t bytes, void* out) const {
+    return at + bytes <= static_cast<std::uint64_t>(size_) && at + bytes >= at &&
+           ::pread(fd_, out, bytes, static_cast<off_t>(at)) == static_cast<ssize_t>(bytes);
+  }
+  static std::uint64_t le(const unsigned char* p, int bytes) {
+    std::uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; --i)
+      v = (v << 8) | p[i];
+    return v;
+  }
+  // Empty if the descriptor points at a well-formed string, else why not.
+  std::string check(const unsigned char* e) {
+    const std::uint64_t length = le(e, 4), addr = le(e + 4, 8), index = le(e + 12, 4);
+    if (length == 0) return {};
+    if (length > (1u << 26)) return "a string of implausible length";
+    auto it = collections_.find(addr);
+    if (it == collections_.end()) {
+      unsigned char head[16];
+      if (!get(addr, 16, head) || std::memcmp(head, "GCOL", 4) != 0 || head[4] != 1)
+        return "a string's heap is missing";
+      const std::uint64_t csize = le(head + 8, 8);
+      if (csize < 16 || csize > (1u << 30)) return "a string heap of implausible size";
+      std::vector<unsigned char> body(csize);
+      if (!get(addr, csize, body.data())) return "a string heap runs past the file's end";
+      std::map<std::uint64_t, std::uint64_t> objects;
+      for (std::uint64_t at = 16; at + 16 <= csize;) {
+        const std::uint64_t idx = le(&body[at], 2), osize = le(&body[at + 8], 8);
+        if (idx == 0) break;  // free space to the end of the collection
+        const std::uint64_t padded = (osize + 7) / 8 * 8;
+        if (osize > csize || at + 16 + padded > csize) return "a corrupt string heap";
+        objects[idx] = osize;
+        at += 16 + padded;
+      }
+      it = collections_.emplace(addr, std::move(objects)).first;
+    }
+    const auto obj = it->second.find(index);
+    if (obj == it->second.end() || obj->second < length) return "a string is missing";
+    return {};
+  }
+
+  // The descriptor of scalar attribute `name` in the version-1 object header at `header`
+  // (the layout chipsim writes), or false if the header cannot be followed.
+  bool attribute_descriptor(std::uint64_t header, const std::string& name, unsigned char* out) {
+    unsigned char prefix[16];
+    if (!get(header, 16, prefix) || prefix[0] != 1) return false;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> blocks = {
+        {header + 16, le(prefix + 8, 4)}};
+    for (std::size_t b = 0; b < blocks.size() && b < 64; ++b) {
+      const auto [start, length] = blocks[b];
+      if (length > (1u << 24)) return false;
+      std::vector<unsigned char> block(length);
+      if (!get(start, length, block.data())) return false;
+      for (std::uint64_t pos = 0; pos + 8 <= length;) {
+        const std::uint64_t type = le(&block[pos], 2), size = le(&block[pos + 2], 2);
+        const std::uint64_t data = pos + 8;
+        if (data + size > length) return false;
+        if (type == 0x10 && size >= 16)  // continuation: more messages elsewhere
+          blocks.emplace_back(le(&block[data], 8), le(&block[data + 8], 8));
+        if (type == 0x0C && size >= 8 && block[data] == 1) {  // attribute, version 1
+          const std::uint64_t n = le(&block[data + 2], 2), t = le(&block[data + 4], 2),
+                              sp = le(&block[data + 6], 2);
+          auto pad = [](std::uint64_t x) { return (x + 7) / 8 * 8; };
+          const std::uint64_t value = data + 8 + pad(n) + pad(t) + pad(sp);
+          if (n >= 1 && data + 8 + n <= length && value + 16 <= data + size &&
+              std::string(reinterpret_cast<const char*>(&block[data + 8]), n - 1) == name) {
+            std::memcpy(out, &block[value], 16);
+            return true;
+          }
+        }
+        pos = data + size;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::string file_;
+  int fd_ = -1;
+  off_t size_ = 0;
+  std::map<std::uint64_t, std::map<std::uint64_t, std::uint64_t>> collections_;
+};
+
+void check_vlen_strings(hid_t ds, hsize_t n, const std::string& what) {
+  HeapCheck heap(ds);
+  auto damaged = [&](const std::string& why) {
+    return IoError("'" + heap.file() + "' is damaged: " + what + " cannot be read (" + why + ")");
+  };
+  if (n == 0) return;
+  const haddr_t offset = H5Dget_offset(ds);
+  if (offset == HADDR_UNDEF) {
+    Handle plist = plist_handle(H5Dget_create_plist(ds), "dataset properties");
+    if (H5Pget_layout(plist) != H5D_CONTIGUOUS) throw damaged("not stored as chipsim stores it");
+    return;  // never written: reads as empty strings
+  }
+  if (!heap.usable()) throw damaged("the file cannot be read again");
+  if (n > (1u << 24)) throw damaged("implausible size");
+  std::vector<unsigned char> raw(static_cast<std::size_t>(n) * 16);
+  if (!heap.get(offset, raw.size(), raw.data())) throw damaged("data lie outside the file");
+  for (hsize_t i = 0; i < n; ++i)
+    if (const std::string why = heap.check(raw.data() + 16 * i); !why.empty()) throw damaged(why);
+}
+
+// The same for a scalar string attribute, found in its object's header.
+void check_vlen_attribute(hid_t obj, const char* name) {
+  H5O_info_t info{};
+  if (H5Oget_info2(obj, &info, H5O_INFO_BASIC) < 0) return;
+  HeapCheck heap(obj);
+  unsigned char desc[16];
+  if (!heap.usable()) return;
+  // chipsim writes version-1 object headers (HDF5's default format), which are always
+  // followed: one that cannot be is damaged.
+  std::string why = heap.attribute_descriptor(info.addr, name, desc)
+                        ? heap.check(desc)
+                        : "its object header cannot be followed";
+  if (!why.empty())
+    throw IoError("'" + heap.file() + "' is damaged: attribute " + name + " cannot be read (" +
+                  why + ")");
+}
+
+// The strings of a 1-D variable-length string dataset, checked first (check_vlen_strings).
+std::vector<std::string> read_strings(hid_t ds, const std::string& what) {
+  Handle sp = space_handle(H5Dget_space(ds), "space of " + what);
+  if (H5Sget_simple_extent_ndims(sp) != 1) throw IoError(what + ": expected one dimension");
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(sp, &n, nullptr);
+  Handle ftype = type_handle(H5Dget_type(ds), "type of " + what);
+  if (H5Tget_class(ftype) != H5T_STRING || H5Tis_variable_str(ftype) <= 0)
+    throw IoError(what + ": expected variable-length strings");
+  check_vlen_strings(ds, n, what);
+  Handle type = vlen_string_type();
+  std::vector<char*> p(n, nullptr);
+  if (n > 0) check(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read " + what);
+  std::vector<std::string> out;
+  for (auto* x : p)
+    out.emplace_back(x ? x : "");
+  if (n > 0) H5Dvlen_reclaim(type, sp, H5P_DEFAULT, p.data());
+  return out;
 }
 
 long long read_attr_i64(hid_t obj, const char* name, long long fallback) {
@@ -565,13 +736,11 @@ void Hdf5Writer::open_datasets() {
     point_error_ = dataset_handle(H5Dopen2(file_, "point_error", H5P_DEFAULT), "open point_error");
     check(H5Dread(work_done_, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, done_.data()),
           "read work_done");
-    Handle type = vlen_string_type();
-    Handle sp = space_handle(H5Dget_space(point_error_), "space");
-    std::vector<char*> p(static_cast<std::size_t>(points_), nullptr);
-    check(H5Dread(point_error_, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read point_error");
-    for (std::size_t i = 0; i < p.size(); ++i)
-      failed_[i] = p[i] != nullptr && p[i][0] != '\0';
-    H5Dvlen_reclaim(type, sp, H5P_DEFAULT, p.data());
+    const auto errors = read_strings(point_error_, "point_error");
+    if (errors.size() != failed_.size())
+      throw IoError("'" + path_ + "' is damaged: point_error has the wrong size");
+    for (std::size_t i = 0; i < errors.size(); ++i)
+      failed_[i] = !errors[i].empty();
   }
   if (options_.summary_only) return;
   for (int v : vars_)
@@ -662,6 +831,7 @@ void Hdf5Writer::create_layout() {
     check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "chunking");
     const int never = Trajectory::kNeverFired;
     check(H5Pset_fill_value(dcpl, H5T_NATIVE_INT, &never), "fill value");
+    check(H5Pset_fletcher32(dcpl), "Fletcher-32 checksum filter");
     Handle d = dataset_handle(
         H5Dcreate2(file_, "event_period", H5T_STD_I32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
         "create dataset event_period");
@@ -689,6 +859,9 @@ void Hdf5Writer::create_layout() {
       check(H5Pset_shuffle(dcpl), "shuffle filter");
       check(H5Pset_deflate(dcpl, static_cast<unsigned>(options_.compression)), "deflate");
     }
+    // Last in the pipeline: a checksum of each stored chunk, so a damaged chunk is a read
+    // error, never a silent number (docs/OUTPUT.md, "Durability").
+    check(H5Pset_fletcher32(dcpl), "Fletcher-32 checksum filter");
     const int bits = enum_bits(v);
     const bool enum_var = bits > 0;
     hid_t file_type = bits == 8          ? H5T_STD_I8LE
@@ -751,26 +924,28 @@ void Hdf5Writer::create_sweep_records() {
 
 void Hdf5Writer::check_resume() {
   auto mismatch = [&](const std::string& what, const std::string& file, const std::string& now) {
-    throw IoError("cannot resume '" + path_ + "': it was written with " + what + " " + file +
-                  ", this run has " + now);
+    throw BadRequest("cannot resume '" + path_ + "': it was written with " + what + " " + file +
+                     ", this run has " + now +
+                     "; resume with the original options, or pass --force to start again");
   };
   if (read_attr_string(file_, "format") != kFormat)
-    throw IoError("cannot resume '" + path_ + "': not a chipsim output file");
+    throw BadRequest("cannot resume '" + path_ + "': not a chipsim output file");
   if (read_attr_i64(file_, "complete", 0) == 1)
-    throw IoError("cannot resume '" + path_ + "': the run is already complete");
+    throw BadRequest("cannot resume '" + path_ + "': the run is already complete");
   const std::string sha = sha256_hex(s_.resolved_text);
   if (read_attr_string(file_, "scenario_sha256") != sha)
     mismatch("scenario sha256", read_attr_string(file_, "scenario_sha256"), sha);
   const auto seed = static_cast<unsigned long long>(read_attr_i64(file_, "seed", -1));
-  if (seed != info_.seed) mismatch("seed", std::to_string(seed), std::to_string(info_.seed));
+  if (seed != info_.seed) mismatch("--seed", std::to_string(seed), std::to_string(info_.seed));
   const long long reps = read_attr_i64(file_, "replicates", -1);
   if (reps != info_.replicates)
-    mismatch("replicates", std::to_string(reps), std::to_string(info_.replicates));
+    mismatch("-n/--replicates", std::to_string(reps), std::to_string(info_.replicates));
   const std::string vars = read_attr_string(file_, "variables");
-  if (vars != join(selected_names(vars_))) mismatch("variables", vars, join(selected_names(vars_)));
+  if (vars != join(selected_names(vars_)))
+    mismatch("--variables", vars, join(selected_names(vars_)));
   const bool summary_only = read_attr_i64(file_, "summary_only", 0) == 1;
   if (summary_only != options_.summary_only)
-    mismatch("summary_only", summary_only ? "on" : "off", options_.summary_only ? "on" : "off");
+    mismatch("--summary-only", summary_only ? "on" : "off", options_.summary_only ? "on" : "off");
   // Options that change the data: a resumed file must not mix two settings.
   auto on_off = [](long long v) { return std::string(v ? "on" : "off"); };
   const long long noise = read_attr_i64(file_, "noise", 1);
@@ -1269,12 +1444,25 @@ std::vector<T> read_vector(hid_t f, const std::string& name, hid_t mem_type) {
 
 }  // namespace
 
-FileDescription describe_file(const std::string& path) {
+namespace {
+
+// Opens a file chipsim is asked to read, with the OS cause when it cannot.
+Handle open_for_reading(const std::string& path) {
   silence_hdf5();
-  if (H5Fis_hdf5(path.c_str()) <= 0)
-    throw IoError("'" + path + "' is not an HDF5 file (or cannot be read)");
-  Handle f =
-      file_handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open '" + path + "'");
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw IoError("cannot open '" + path + "': it is a directory; expected an HDF5 file");
+  if (::access(path.c_str(), R_OK) != 0)
+    throw IoError("cannot open '" + path + "': " + std::strerror(errno));
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError("'" + path + "' is not an HDF5 file");
+  return file_handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
+                     "cannot open '" + path + "'");
+}
+
+}  // namespace
+
+FileDescription describe_file(const std::string& path) {
+  Handle f = open_for_reading(path);
   FileDescription d;
   if (read_attr_string(f, "format") != kFormat)
     throw IoError("'" + path + "' is an HDF5 file but not a chipsim output file (no format=" +
@@ -1308,13 +1496,8 @@ FileDescription describe_file(const std::string& path) {
     for (int x : read_vector<int>(f, "work_done", H5T_NATIVE_INT))
       d.work_done += x;
     Handle e = dataset_handle(H5Dopen2(f, "point_error", H5P_DEFAULT), "open point_error");
-    Handle type = vlen_string_type();
-    Handle sp = space_handle(H5Dget_space(e), "space");
-    std::vector<char*> p(static_cast<std::size_t>(d.points), nullptr);
-    check(H5Dread(e, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read point_error");
-    for (auto* x : p)
-      d.point_errors += x != nullptr && x[0] != '\0';
-    H5Dvlen_reclaim(type, sp, H5P_DEFAULT, p.data());
+    for (const auto& x : read_strings(e, "point_error"))
+      d.point_errors += !x.empty();
   }
   for (const char* dim : {"point", "replicate", "period", "product", "vendor", "region", "channel",
                           "buyer", "ecosystem", "event", "parameter", "product_vendor",
@@ -1328,13 +1511,7 @@ FileDescription describe_file(const std::string& path) {
     if (!auxiliary) d.dimensions.emplace_back(dim, n);
     Handle ftype = type_handle(H5Dget_type(ds), "type");
     if (H5Tget_class(ftype) == H5T_STRING && n > 0) {
-      Handle type = vlen_string_type();
-      std::vector<char*> p(n, nullptr);
-      check(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), std::string("read ") + dim);
-      std::vector<std::string> labels;
-      for (auto* x : p)
-        labels.emplace_back(x ? x : "");
-      H5Dvlen_reclaim(type, sp, H5P_DEFAULT, p.data());
+      std::vector<std::string> labels = read_strings(ds, std::string("the labels of ") + dim);
       if (std::string(dim) == "period") d.period_labels = labels;
       d.labels.emplace_back(dim, std::move(labels));
     }
@@ -1349,9 +1526,7 @@ std::vector<double> read_summary(const std::string& path, const std::string& var
 
 std::vector<double> read_dataset(const std::string& path, const std::string& name,
                                  std::vector<std::uint64_t>& shape) {
-  silence_hdf5();
-  Handle f =
-      file_handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open '" + path + "'");
+  Handle f = open_for_reading(path);
   const auto slash = name.find('/');
   if ((slash != std::string::npos &&
        H5Lexists(f, name.substr(0, slash).c_str(), H5P_DEFAULT) <= 0) ||
@@ -1397,12 +1572,13 @@ void merge_sweep(const std::vector<std::string>& paths, const std::string& path,
   if (paths.empty()) throw BadRequest("merge: no part files given");
   std::vector<Part> parts;
   for (const auto& p : paths) {
-    if (H5Fis_hdf5(p.c_str()) <= 0)
-      throw BadRequest("merge: '" + p + "' is not an HDF5 file (or cannot be read)");
     Part x;
     x.path = p;
-    x.file =
-        file_handle(H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open '" + p + "'");
+    try {
+      x.file = open_for_reading(p);
+    } catch (const IoError& e) {
+      throw BadRequest(std::string("merge: ") + e.what());
+    }
     if (read_attr_string(x.file, "format") != kFormat || H5Aexists(x.file, "sweep_identity") <= 0)
       throw BadRequest("merge: '" + p + "' is not a chipsim sweep file");
     x.shard = static_cast<int>(read_attr_i64(x.file, "shard", 0));
@@ -1521,16 +1697,12 @@ void merge_sweep(const std::vector<std::string>& paths, const std::string& path,
   // Part by part, each point's chunks copied as stored: shards split the work at chunk
   // boundaries, so every chunk comes whole from one part and nothing is recompressed.
   for (const auto& x : parts) {
-    std::vector<std::string> errors(static_cast<std::size_t>(points));
+    std::vector<std::string> errors;
     {
       Handle d = dataset_handle(H5Dopen2(x.file, "point_error", H5P_DEFAULT), "open point_error");
-      Handle type = vlen_string_type();
-      Handle sp = space_handle(H5Dget_space(d), "space");
-      std::vector<char*> p(static_cast<std::size_t>(points), nullptr);
-      check(H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read point_error");
-      for (std::size_t q = 0; q < p.size(); ++q)
-        errors[q] = p[q] ? p[q] : "";
-      H5Dvlen_reclaim(type, sp, H5P_DEFAULT, p.data());
+      errors = read_strings(d, "point_error");
+      if (errors.size() != static_cast<std::size_t>(points))
+        throw BadRequest("merge: '" + x.path + "' is damaged: point_error has the wrong size");
     }
     for (int q = 0; q < points; ++q) {
       const auto qi = static_cast<std::size_t>(q);

@@ -18,8 +18,17 @@ double draw(const Param& p, rng::Engine& engine) {
       return boost::random::uniform_real_distribution<double>(p.low, p.high)(engine);
     case DistKind::triangular:
       return boost::random::triangle_distribution<double>(p.low, p.a, p.high)(engine);
-    case DistKind::beta:
-      return p.low + (p.high - p.low) * boost::random::beta_distribution<double>(p.a, p.b)(engine);
+    case DistKind::beta: {
+      // Beta as X / (X + Y) of two gamma draws: with tiny shapes (alpha = 1e-5) both
+      // underflow to 0 and the ratio is NaN. The limit then puts all the mass at the ends,
+      // 1 with probability alpha / (alpha + beta), so that is what is drawn.
+      double x = boost::random::beta_distribution<double>(p.a, p.b)(engine);
+      if (!std::isfinite(x))
+        x = boost::random::uniform_real_distribution<double>(0, 1)(engine) < p.a / (p.a + p.b)
+                ? 1.0
+                : 0.0;
+      return p.low + (p.high - p.low) * std::clamp(x, 0.0, 1.0);
+    }
     case DistKind::normal:
     case DistKind::lognormal: {
       // Truncation by rejection; the loader guarantees the central value lies inside, so the

@@ -49,6 +49,10 @@ std::optional<Date> parse_date(std::string_view text, std::string& why) {
     why = std::string(expected) + ", got \"" + std::string(text) + "\"";
     return std::nullopt;
   }
+  if (d.year < 1900 || d.year > 2200) {
+    why = "\"" + std::string(text) + "\" lies outside the years chipsim supports, 1900 to 2200";
+    return std::nullopt;
+  }
   if (!valid_date(d.year, d.month, d.day)) {
     why = "\"" + std::string(text) + "\" is not a real calendar date";
     return std::nullopt;

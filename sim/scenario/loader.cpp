@@ -8,9 +8,12 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -70,9 +73,9 @@ std::string show(const toml::node& n) {
   if (n.is_string())
     os << '"' << n.as_string()->get() << '"';
   else if (n.is_table())
-    os << "a table";
+    os << "{ ... }";
   else if (n.is_array())
-    os << "an array";
+    os << *n.as_array();  // its values, e.g. [1, "a"], never "an array" after type_name()
   else
     n.visit([&](auto&& v) { os << v; });
   std::string s = os.str();
@@ -392,7 +395,8 @@ void merge_into(toml::table& base, toml::table&& overlay) {
       merge_into(*existing->as_table(), std::move(*value.as_table()));
       continue;
     }
-    value.visit([&](auto&& v) { base.insert_or_assign(key, std::move(v)); });
+    const toml::key& name = key;  // clang 14 cannot capture a structured binding
+    value.visit([&](auto&& v) { base.insert_or_assign(name, std::move(v)); });
   }
 }
 
@@ -415,13 +419,20 @@ std::optional<toml::table> load_chain(const std::string& path, const std::string
   if (text) {
     content = *text;
   } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    // A directory opens as an empty stream on Linux: refuse it before reading.
+    std::error_code dir_ec;
+    const bool directory = fs::is_directory(path, dir_ec);
+    errno = 0;
+    std::ifstream in;
+    if (!directory) in.open(path, std::ios::binary);
+    if (directory || !in) {
+      const std::string why = directory ? "it is a directory; expected a scenario file (.toml)"
+                                        : std::string(std::strerror(errno ? errno : ENOENT));
       if (from.known())
-        diags.error(from, "extends", "cannot read parent scenario '" + path + "'");
+        diags.error(from, "extends", "cannot read parent scenario '" + path + "': " + why);
       else
         diags.error({std::make_shared<const std::string>(path), 0, 0}, "",
-                    "cannot read scenario file");
+                    "cannot read scenario file: " + why);
       return std::nullopt;
     }
     std::ostringstream ss;
@@ -507,6 +518,13 @@ void apply_override(toml::table& root, const std::string& text, int index, Diagn
   auto source = std::make_shared<const std::string>(name);
   if (eq == std::string::npos || eq == 0) {
     diags.error({source, 1, 1}, "", "expected --set KEY.PATH=VALUE, got '" + text + "'");
+    return;
+  }
+  // One key per --set: a line break would let one argument set several keys.
+  if (const auto nl = text.find_first_of("\r\n"); nl != std::string::npos) {
+    diags.error({source, 1, static_cast<std::uint32_t>(nl + 1)}, text.substr(0, eq),
+                "expected one line, KEY.PATH=VALUE, but the value contains a line break; pass "
+                "one key per --set");
     return;
   }
   // Parsed as a one-line TOML document, so dotted keys and every TOML value type work and
@@ -662,8 +680,12 @@ class Converter {
     Date d;
     if (const auto* dv = n->as_date()) {
       d = {dv->get().year, dv->get().month, dv->get().day};
+      if (d.year < 1900 || d.year > 2200) {
+        r.error(key, "lies outside the years chipsim supports, 1900 to 2200");
+        return std::nullopt;
+      }
       if (!valid_date(d.year, d.month, d.day)) {
-        r.error(key, "not a real calendar date between 1900 and 2200");
+        r.error(key, "not a real calendar date");
         return std::nullopt;
       }
     } else if (n->is_string()) {
@@ -1162,7 +1184,10 @@ class Converter {
       }
       case RuleType::entity_list:
         b.vendors = refs(r, "vendors", s_.vendors, "vendor");
-        if (b.vendors.empty()) r.missing("vendors", "an array of vendor names");
+        if (!r.node("vendors"))
+          r.missing("vendors", "an array of vendor names");
+        else if (r.node("vendors")->is_array() && r.node("vendors")->as_array()->empty())
+          r.error("vendors", "expected at least one vendor name, got an empty array");
         break;
       case RuleType::input_control: {
         b.input = r.enumeration("input", InputKind::equipment, std::nullopt).value_or(b.input);
@@ -1244,10 +1269,6 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   std::error_code ec;
   const fs::path canonical = fs::weakly_canonical(path, ec);
   std::vector<std::string> chain{ec ? path : canonical.string()};
-  if (fs::is_directory(path, ec)) {
-    diags.error({}, "", "'" + path + "' is a directory; expected a scenario TOML file");
-    throw ScenarioError(diags.items());
-  }
   auto table = load_chain(path, nullptr, chain, diags, {});
   return finish_load(std::move(table), path, overrides, diags);
 }
@@ -1612,6 +1633,28 @@ std::optional<double> scenario_number(const Scenario& scenario, const std::strin
   if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
   if (const auto* f = n.as_floating_point()) return f->get();
   return std::nullopt;
+}
+
+std::vector<std::string> scenario_numeric_keys(const Scenario& scenario) {
+  toml::table root;
+  try {
+    root = toml::parse(scenario.resolved_text);
+  } catch (const toml::parse_error&) {
+    return {};
+  }
+  std::vector<std::string> out;
+  const std::function<void(const toml::table&, const std::string&)> walk =
+      [&](const toml::table& t, const std::string& prefix) {
+        for (const auto& [k, v] : t) {
+          const std::string key = prefix + std::string(k.str());
+          if (const auto* sub = v.as_table())
+            walk(*sub, key + ".");
+          else if (v.is_integer() || v.is_floating_point())
+            out.push_back(key);
+        }
+      };
+  walk(root, "");
+  return out;
 }
 
 }  // namespace chipsim

@@ -28,4 +28,8 @@ namespace chipsim {
 [[nodiscard]] std::optional<double> scenario_number(const Scenario& scenario,
                                                     const std::string& key);
 
+// Every dotted key that holds a number in the scenario's resolved text (distribution
+// parameters included, e.g. "buyer.X.capex.high"), in file order: what `--set` can change.
+[[nodiscard]] std::vector<std::string> scenario_numeric_keys(const Scenario& scenario);
+
 }  // namespace chipsim

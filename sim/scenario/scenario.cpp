@@ -1,8 +1,8 @@
 #include "scenario/scenario.hpp"
 
-#include "scenario/targets.hpp"
-
 #include <algorithm>
+
+#include "scenario/targets.hpp"
 
 namespace chipsim {
 
@@ -147,6 +147,48 @@ TargetSide Target::first_side() const {
 
 TargetSide Target::second_side() const {
   return denominator_side;
+}
+
+std::vector<Diagnostic> scenario_warnings(const Scenario& s) {
+  std::vector<Diagnostic> out;
+  auto check = [&](const RuleBody& b, int policy, const std::string& kind, const std::string& name,
+                   const SourceLoc& loc) {
+    if (policy == kNone) return;
+    const int issuer = s.policies[static_cast<std::size_t>(policy)].region;
+    const bool exporter = b.type == RuleType::export_control;
+    const bool importer = b.type == RuleType::import_ban || b.type == RuleType::import_penalty;
+    if (!exporter && !importer) return;
+    const bool open = b.products.empty() && b.vendors.empty() && b.criteria.empty();
+    for (std::size_t p = 0; p < s.products.size(); ++p) {
+      const Product& prod = s.products[p];
+      const int region = prod.vendor == kNone ? kNone : s.vendors[prod.vendor].region;
+      const bool listed =
+          std::find(b.products.begin(), b.products.end(), static_cast<int>(p)) != b.products.end();
+      const bool by_vendor =
+          std::find(b.vendors.begin(), b.vendors.end(), prod.vendor) != b.vendors.end();
+      const bool by_criteria =
+          std::any_of(b.criteria.begin(), b.criteria.end(),
+                      [&](const SpecCriterion& c) { return c.matches(prod.specs); });
+      if (exporter && region == issuer && (listed || by_criteria)) return;
+      if (importer && region != issuer && (open || listed || by_vendor || by_criteria)) return;
+    }
+    const std::string& region = s.regions[static_cast<std::size_t>(issuer)].name;
+    out.push_back(
+        {loc,
+         "policy." + s.policies[static_cast<std::size_t>(policy)].name + "." + kind + "." + name,
+         exporter ? "this export control can never apply: no product of a vendor in " + region +
+                        ", which issues it, matches it (export controls reach only the issuer's "
+                        "own vendors' products)"
+                  : "this import rule can never apply: no product from outside " + region +
+                        ", which issues it, matches it"});
+  };
+  for (const Rule& r : s.rules)
+    check(r.body, r.policy, "rule", r.name, r.loc);
+  for (const Event& e : s.events)
+    check(e.body, e.policy, "event", e.name, e.loc);
+  for (const Trigger& t : s.triggers)
+    check(t.body, t.policy, "trigger", t.name, t.loc);
+  return out;
 }
 
 }  // namespace chipsim

@@ -387,4 +387,10 @@ template <class T>
 [[nodiscard]] const char* to_string(InputKind k);
 [[nodiscard]] const char* to_string(TriggerVariable v);
 
+// Rules that are valid but can never apply: an export control (scheduled, event or trigger)
+// that matches no product of its issuer's own vendors (an issuer with no vendors, or
+// criteria no product meets), or an import rule that matches no foreign product. The
+// scenario still runs; `validate` and `run` print these as warnings at the rule.
+[[nodiscard]] std::vector<Diagnostic> scenario_warnings(const Scenario& s);
+
 }  // namespace chipsim

@@ -88,5 +88,36 @@ TEST(QuantileSketch, EmptyAndSingleValue) {
   EXPECT_NEAR(s.quantile(0.95), 42.0, 42.0 * QuantileSketch::kRelativeAccuracy);
 }
 
+// Issue 13, item 9: a bucket's representative can lie outside the data (1.00495 for values
+// that are all exactly 1, a share of 100%). Quantiles are clamped to [min, max] of the data.
+TEST(QuantileSketch, QuantilesNeverLeaveTheRangeOfTheData) {
+  QuantileSketch all_one;
+  for (int i = 0; i < 500; ++i)
+    all_one.add(1.0);
+  for (double q : {0.0, 0.05, 0.5, 0.95, 1.0})
+    EXPECT_EQ(all_one.quantile(q), 1.0) << q;
+  QuantileSketch spread, negative;
+  for (int i = 0; i <= 1000; ++i) {
+    spread.add(0.9 + 0.1 * i / 1000.0);
+    negative.add(-2.0 + 1.0 * i / 1000.0);
+  }
+  for (double q : {0.0, 0.05, 0.5, 0.95, 1.0}) {
+    EXPECT_GE(spread.quantile(q), 0.9) << q;
+    EXPECT_LE(spread.quantile(q), 1.0) << q;
+    EXPECT_GE(negative.quantile(q), -2.0) << q;
+    EXPECT_LE(negative.quantile(q), -1.0) << q;
+  }
+  EXPECT_EQ(spread.quantile(1.0), 1.0);
+  EXPECT_EQ(negative.quantile(0.0), -2.0);
+  // Merging keeps the bounds: the halves merged give the same answers.
+  QuantileSketch a, b;
+  for (int i = 0; i < 250; ++i) {
+    a.add(1.0);
+    b.add(1.0);
+  }
+  a.merge(b);
+  EXPECT_EQ(a.quantile(0.95), 1.0);
+}
+
 }  // namespace
 }  // namespace chipsim

@@ -1,6 +1,7 @@
 """The HDF5 output as a researcher meets it: xarray and h5py open it, dimensions, coordinates
 and units are there, /summary agrees with the raw replicates, and the file is the same
 whatever the thread count or however the run was interrupted and resumed."""
+import errno
 import hashlib
 import os
 import random
@@ -221,17 +222,19 @@ def test_resume_refuses_a_different_run(tmp_path, run):
     with h5py.File(partial, "a") as f:
         f.attrs["complete"] = 0
     r = run(p, "-n", 20, "--seed", 2, "--resume", check=False)
-    assert r.returncode == 1
-    assert "cannot resume" in r.stderr and "seed" in r.stderr
+    assert r.returncode == 2
+    assert "cannot resume" in r.stderr and "--seed 1, this run has 2" in r.stderr
 
 
 def test_a_full_disk_is_a_clear_error_and_no_complete_looking_file(tmp_path, chipsim):
     """Writes fail once the file would exceed 2 MB (RLIMIT_FSIZE, the way a full disk fails
-    writes): chipsim must stop with exit code 1 and a message, and never create OUT."""
+    writes): chipsim must stop with exit code 1 and a message giving the OS cause, and never
+    create OUT. SIGXFSZ keeps its default action here (it kills a process that does not
+    handle it): chipsim ignores it itself, so the write fails with EFBIG and is reported."""
     import resource
 
     def limit():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
         resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000))
 
     out = tmp_path / "full.h5"
@@ -239,6 +242,7 @@ def test_a_full_disk_is_a_clear_error_and_no_complete_looking_file(tmp_path, chi
                         "--compression", "0"], capture_output=True, text=True, preexec_fn=limit)
     assert r.returncode == 1, r.stderr
     assert "chipsim: error:" in r.stderr and str(out) in r.stderr
+    assert os.strerror(errno.EFBIG) in r.stderr, r.stderr
     assert not out.exists()
 
 

@@ -122,7 +122,7 @@ def test_an_interrupted_sweep_resumes_to_the_same_file(chipsim, tmp_path):
     for extra, name in (["--float32"], "--float32"), (["--no-noise"], "--no-noise"):
         r = subprocess.run([chipsim, "sweep", str(SWEEP), "-o", str(out), "--resume", *args,
                             *extra], capture_output=True, text=True)
-        assert r.returncode == 1, r.stderr
+        assert r.returncode == 2, r.stderr
         assert f"it was written with {name} off, this run has on" in r.stderr, r.stderr
     r = subprocess.run([chipsim, "sweep", str(SWEEP), "-o", str(out), "--resume", *args],
                        capture_output=True, text=True)

@@ -310,7 +310,9 @@ TEST(Validation, UnreadableFileNamesTheFile) {
   {
     const auto ds = test::errors_of_file("/nonexistent/dir/s.toml");
     ASSERT_EQ(ds.size(), 1u);
-    EXPECT_EQ(ds[0].str(), "/nonexistent/dir/s.toml: error: cannot read scenario file");
+    EXPECT_EQ(ds[0].str(),
+              "/nonexistent/dir/s.toml: error: cannot read scenario file: No such file or "
+              "directory");
   }
 }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# libFuzzer targets of chipsim (tests/fuzz), built with Debian's clang in build-fuzz/.
+# Usage:
+#   scripts/fuzz.sh                     build, then the 60-second smoke of every target (ctest)
+#   scripts/fuzz.sh --campaign SECONDS  build, then SECONDS per target (600: the 10-minute
+#                                       campaign); any crash is left as build-fuzz/tests/fuzz/crash-*
+#   scripts/fuzz.sh --seeds DIR         (internal) fill DIR/seeds-* from scenarios/
+# A crash found becomes a regression test: copy the input into tests/fuzz/regressions/ (the
+# smoke runs every file there as a seed, so it must load without crashing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+seeds() {  # seeds DIR
+  local dir=$1
+  mkdir -p "$dir"/seeds-{scenario,targets,sweep,hdf5} "$dir"/corpus-{scenario,targets,sweep,hdf5}
+  cp scenarios/*.toml scenarios/whatif/*.toml "$dir/seeds-scenario/" 2>/dev/null || true
+  cp scenarios/calibration/*.toml "$dir/seeds-targets/"
+  cp scenarios/sweeps/*.toml bench/*.toml "$dir/seeds-sweep/"
+  cp tests/fuzz/regressions/scenario-* "$dir/seeds-scenario/" 2>/dev/null || true
+  cp tests/fuzz/regressions/hdf5-* "$dir/seeds-hdf5/" 2>/dev/null || true
+  # Small output files of every layout: a run, float32, summary-only, no compression, a sweep.
+  local exe=$dir/../../sim/chipsim
+  if [ ! -f "$dir/seeds-hdf5/run.h5" ]; then
+    local tmp
+    tmp=$(mktemp -d)
+    ASAN_OPTIONS=detect_leaks=0 "$exe" run scenarios/baseline.toml -n 2 -q -o "$dir/seeds-hdf5/run.h5" \
+      --variables price,revenue --force >/dev/null
+    ASAN_OPTIONS=detect_leaks=0 "$exe" run scenarios/baseline.toml -n 2 -q -o "$dir/seeds-hdf5/f32.h5" \
+      --variables price --float32 --compression 0 --force >/dev/null
+    ASAN_OPTIONS=detect_leaks=0 "$exe" run scenarios/baseline.toml -n 2 -q -o "$dir/seeds-hdf5/summary.h5" \
+      --summary-only --variables price --force >/dev/null
+    rm -rf "$tmp"
+  fi
+}
+
+case "${1:-}" in
+  --seeds)
+    seeds "$2"
+    exit 0
+    ;;
+esac
+
+bash scripts/install-deps.sh
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCHIPSIM_FUZZ=ON -DCHIPSIM_BUILD_TESTS=OFF -DCHIPSIM_BUILD_BENCHMARKS=OFF \
+  -DCHIPSIM_WARNINGS_AS_ERRORS=OFF >/dev/null
+cmake --build build-fuzz -j "$(nproc)"
+if [ "${1:-}" = "--campaign" ]; then
+  seconds=${2:-600}
+  dir=$root/build-fuzz/tests/fuzz
+  seeds "$dir"
+  for t in scenario targets sweep hdf5; do
+    echo "== fuzz_$t for $seconds s"
+    "$dir/fuzz_$t" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=262144 \
+      -artifact_prefix="$dir/crash-$t-" -print_final_stats=1 "$dir/corpus-$t" "$dir/seeds-$t" \
+      2>&1 | tail -15
+  done
+else
+  (cd build-fuzz && ctest --output-on-failure -j "$(nproc)" -L fuzz)
+fi
