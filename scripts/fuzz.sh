@@ -52,7 +52,9 @@ if [ "${1:-}" = "--campaign" ]; then
   seeds "$dir"
   for t in scenario targets sweep hdf5; do
     echo "== fuzz_$t for $seconds s"
-    "$dir/fuzz_$t" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=262144 \
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
+      LSAN_OPTIONS=suppressions=$root/tests/lsan.supp \
+      "$dir/fuzz_$t" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=262144 \
       -artifact_prefix="$dir/crash-$t-" -print_final_stats=1 "$dir/corpus-$t" "$dir/seeds-$t" \
       2>&1 | tail -15
   done

@@ -62,11 +62,30 @@ void attr_f64(hid_t obj, const char* name, double v) {
 
 void check_vlen_attribute(hid_t obj, const char* name);  // below: damaged files
 
+// A damaged string type: HDF5 converts each character of a variable-length string by its
+// stored base type, so a base of 10^9 bytes makes it write gigabytes per character (found
+// hanging by fuzz_hdf5), and a fixed length of gigabytes is as bad.
+void check_string_type(hid_t obj, hid_t ftype, const std::string& what) {
+  std::size_t bytes = H5Tget_size(ftype);
+  if (H5Tis_variable_str(ftype) > 0) {
+    Handle base = type_handle(H5Tget_super(ftype), "base type of " + what);
+    bytes = H5Tget_size(base);
+    if (bytes == 1) return;
+  } else if (bytes > 0 && bytes <= (1u << 20)) {
+    return;
+  }
+  char file[4096] = {};
+  H5Fget_name(obj, file, sizeof file);
+  throw IoError("'" + std::string(file) + "' is damaged: " + what +
+                " has a string type of implausible size (" + std::to_string(bytes) + " bytes)");
+}
+
 std::string read_attr_string(hid_t obj, const char* name) {
   if (H5Aexists(obj, name) <= 0) return {};
   Handle a = attr_handle(H5Aopen(obj, name, H5P_DEFAULT), std::string("open attribute ") + name);
   Handle ftype = type_handle(H5Aget_type(a), "attribute type");
   if (H5Tget_class(ftype) != H5T_STRING) return {};
+  check_string_type(obj, ftype, std::string("attribute ") + name);
   Handle type = vlen_string_type();
   if (H5Tis_variable_str(ftype) > 0) {
     check_vlen_attribute(obj, name);
@@ -132,7 +151,11 @@ class HeapCheck {
       std::map<std::uint64_t, std::uint64_t> objects;
       for (std::uint64_t at = 16; at + 16 <= csize;) {
         const std::uint64_t idx = le(&body[at], 2), osize = le(&body[at + 8], 8);
-        if (idx == 0) break;  // free space to the end of the collection
+        if (idx == 0) {  // free space, its size counting its header; HDF5 steps over it
+          if (osize < 16 || osize > csize - at) return "a corrupt string heap";
+          at += osize;  // a size of 0 made HDF5 loop for ever
+          continue;
+        }
         const std::uint64_t padded = (osize + 7) / 8 * 8;
         if (osize > csize || at + 16 + padded > csize) return "a corrupt string heap";
         objects[idx] = osize;
@@ -141,7 +164,8 @@ class HeapCheck {
       it = collections_.emplace(addr, std::move(objects)).first;
     }
     const auto obj = it->second.find(index);
-    if (obj == it->second.end() || obj->second < length) return "a string is missing";
+    // HDF5 copies the whole object into a buffer of the stated length: they must agree.
+    if (obj == it->second.end() || obj->second != length) return "a string is missing";
     return {};
   }
 
@@ -170,6 +194,13 @@ class HeapCheck {
           const std::uint64_t value = data + 8 + pad(n) + pad(t) + pad(sp);
           if (n >= 1 && data + 8 + n <= length && value + 16 <= data + size &&
               std::string(reinterpret_cast<const char*>(&block[data + 8]), n - 1) == name) {
+            // HDF5 sizes its copy of the value by the stored datatype but reads it as a
+            // 16-byte descriptor: the type must be a variable-length string of size 16 and
+            // the space scalar, as chipsim writes them.
+            const std::uint64_t type_at = data + 8 + pad(n), space_at = type_at + pad(t);
+            if (t < 8 || sp < 2 || (block[type_at] & 0x0F) != 9 ||
+                le(&block[type_at + 4], 4) != 16 || block[space_at + 1] != 0)
+              return false;
             std::memcpy(out, &block[value], 16);
             return true;
           }
@@ -209,16 +240,16 @@ void check_vlen_strings(hid_t ds, hsize_t n, const std::string& what) {
 
 // The same for a scalar string attribute, found in its object's header.
 void check_vlen_attribute(hid_t obj, const char* name) {
-  H5O_info_t info{};
-  if (H5Oget_info2(obj, &info, H5O_INFO_BASIC) < 0) return;
   HeapCheck heap(obj);
-  unsigned char desc[16];
-  if (!heap.usable()) return;
+  if (!heap.usable()) throw IoError("'" + heap.file() + "' cannot be read again");
   // chipsim writes version-1 object headers (HDF5's default format), which are always
-  // followed: one that cannot be is damaged.
-  std::string why = heap.attribute_descriptor(info.addr, name, desc)
-                        ? heap.check(desc)
-                        : "its object header cannot be followed";
+  // followed: one that cannot be is damaged (so is one whose address HDF5 cannot give).
+  H5O_info_t info{};
+  unsigned char desc[16];
+  std::string why =
+      H5Oget_info2(obj, &info, H5O_INFO_BASIC) < 0       ? "its object header cannot be read"
+      : heap.attribute_descriptor(info.addr, name, desc) ? heap.check(desc)
+                                                         : "its object header cannot be followed";
   if (!why.empty())
     throw IoError("'" + heap.file() + "' is damaged: attribute " + name + " cannot be read (" +
                   why + ")");
@@ -233,6 +264,7 @@ std::vector<std::string> read_strings(hid_t ds, const std::string& what) {
   Handle ftype = type_handle(H5Dget_type(ds), "type of " + what);
   if (H5Tget_class(ftype) != H5T_STRING || H5Tis_variable_str(ftype) <= 0)
     throw IoError(what + ": expected variable-length strings");
+  check_string_type(ds, ftype, what);
   check_vlen_strings(ds, n, what);
   Handle type = vlen_string_type();
   std::vector<char*> p(n, nullptr);
