@@ -94,6 +94,7 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   ens.chunk = scenario.output.chunk_replicates;
   ens.run = RunOptions{!args.no_noise};
   ens.stop = &stop;
+  if (writer) ens.prepare = encode_on_workers(*writer);
 
   const int start = writer ? writer->replicates_written() : 0;
   if (start > 0) {
@@ -101,6 +102,7 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
     // the streaming summaries; nothing is rewritten.
     EnsembleOptions again = ens;
     again.stop = nullptr;
+    again.prepare = nullptr;
     run_ensemble(scenario, 0, seed, 0, start, again, [&](const std::vector<Trajectory>& c, int) {
       summary.add(c);
       for (const auto& t : c)
@@ -113,10 +115,10 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   int delivered = 0;
   {
     delivered = run_ensemble(scenario, 0, seed, start, n - start, ens,
-                             [&](const std::vector<Trajectory>& c, int first) {
+                             [&](const std::vector<Trajectory>& c, int first, ChunkWork* work) {
                                for (std::size_t i = 0; i < c.size(); ++i)
                                  check_finite(scenario, c[i], first + static_cast<int>(i));
-                               if (writer) writer->write(c, first);
+                               if (writer) writer->write(c, first, encoded(work));
                                summary.add(c);
                                for (const auto& t : c)
                                  table.add(t);

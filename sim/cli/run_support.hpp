@@ -1,5 +1,5 @@
-// What `run` and `sweep` share: signals turned into a stop request, progress reporting and
-// the creation time written to files.
+// What `run` and `sweep` share: signals turned into a stop request, progress reporting, the
+// creation time written to files, and output chunks filtered on the worker threads.
 #pragma once
 
 #include <pthread.h>
@@ -10,10 +10,33 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include "engine/ensemble.hpp"
+#include "io/output_file.hpp"
 
 namespace chipsim {
+
+// A chunk filtered for the file by a worker (io::OutputWriter::encode), carried through the
+// pipeline to the sink as the engine's opaque ChunkWork: compression runs in parallel and
+// the single writer only stores bytes (docs/PERFORMANCE.md, "Output throughput").
+struct EncodedWork : ChunkWork {
+  io::EncodedChunk chunk;
+};
+inline ChunkPrepare encode_on_workers(const io::OutputWriter& writer) {
+  return [&writer](const std::vector<Trajectory>& c, int point,
+                   int first) -> std::unique_ptr<ChunkWork> {
+    auto work = std::make_unique<EncodedWork>();
+    writer.encode(c, point, first, work->chunk);
+    return work;
+  };
+}
+inline const io::EncodedChunk* encoded(const ChunkWork* work) {
+  return work != nullptr ? &static_cast<const EncodedWork*>(work)->chunk : nullptr;
+}
 
 // Turns SIGINT and SIGTERM into a stop request without a global flag: the signals are
 // blocked in every thread (worker threads inherit the mask) and a watcher thread receives

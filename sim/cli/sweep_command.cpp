@@ -240,8 +240,10 @@ int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design,
     }
     return std::nullopt;
   };
+  ens.prepare = encode_on_workers(*writer);
   const bool complete = run_jobs(
-      jobs, spec.seed, ens, [&](const EnsembleJob& job, const std::vector<Trajectory>& c, int at) {
+      jobs, spec.seed, ens,
+      [&](const EnsembleJob& job, const std::vector<Trajectory>& c, int at, ChunkWork* work) {
         if (!job.error.empty()) {
           writer->record_error(job.point, job.error);
           ++failures;
@@ -249,7 +251,7 @@ int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design,
         } else {
           for (std::size_t i = 0; i < c.size(); ++i)
             check_finite(*job.scenario, c[i], at + static_cast<int>(i), job.point);
-          writer->write_point(job.point, c, at);
+          writer->write_point(job.point, c, at, encoded(work));
           done += static_cast<long long>(c.size());
         }
         progress.update(static_cast<int>(done));

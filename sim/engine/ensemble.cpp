@@ -18,11 +18,12 @@ bool stopped(const EnsembleOptions& o) {
 struct Chunk {
   int first = 0;
   std::vector<Trajectory> trajectories;
+  std::unique_ptr<ChunkWork> work;
 };
 }  // namespace
 
 int run_ensemble_serial(const Scenario& scenario, int point, std::uint64_t seed, int first,
-                        int count, const EnsembleOptions& options, const ChunkSink& sink) {
+                        int count, const EnsembleOptions& options, const PreparedChunkSink& sink) {
   Model model(scenario);
   const int chunk = std::max(1, options.chunk);
   std::vector<Trajectory> buffer;
@@ -32,14 +33,31 @@ int run_ensemble_serial(const Scenario& scenario, int point, std::uint64_t seed,
     buffer.resize(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i)
       model.run(buffer[i], point, first + done + i, seed, options.run);
-    sink(buffer, first + done);
+    sink(buffer, first + done, nullptr);
     done += n;
   }
   return done;
 }
 
+int run_ensemble_serial(const Scenario& scenario, int point, std::uint64_t seed, int first,
+                        int count, const EnsembleOptions& options, const ChunkSink& sink) {
+  return run_ensemble_serial(scenario, point, seed, first, count, options,
+                             PreparedChunkSink([&](const std::vector<Trajectory>& c, int at,
+                                                   ChunkWork*) { sink(c, at); }));
+}
+
 int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int first, int count,
                  const EnsembleOptions& options, const ChunkSink& sink) {
+  EnsembleOptions plain = options;
+  plain.prepare = nullptr;
+  return run_ensemble(scenario, point, seed, first, count, plain,
+                      PreparedChunkSink([&](const std::vector<Trajectory>& c, int at, ChunkWork*) {
+                        sink(c, at);
+                      }));
+}
+
+int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int first, int count,
+                 const EnsembleOptions& options, const PreparedChunkSink& sink) {
   const int threads = options.threads > 0
                           ? options.threads
                           : static_cast<int>(oneapi::tbb::info::default_concurrency());
@@ -89,11 +107,13 @@ int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int fi
                 for (std::size_t i = 0; i < c->trajectories.size(); ++i)
                   model->run(c->trajectories[i], point, c->first + static_cast<int>(i), seed,
                              options.run);
+                if (options.prepare) c->work = options.prepare(c->trajectories, point, c->first);
                 return c;
               }) &
           oneapi::tbb::make_filter<Chunk*, void>(
               oneapi::tbb::filter_mode::serial_in_order, [&](Chunk* c) {
-                sink(c->trajectories, c->first);
+                sink(c->trajectories, c->first, c->work.get());
+                c->work.reset();
                 delivered += static_cast<int>(c->trajectories.size());
                 const std::lock_guard<std::mutex> lock(free_mutex);
                 free_list.push_back(c);
@@ -103,6 +123,15 @@ int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int fi
 
 bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& options,
               const JobSink& sink) {
+  EnsembleOptions plain = options;
+  plain.prepare = nullptr;
+  return run_jobs(next, seed, plain,
+                  PreparedJobSink([&](const EnsembleJob& job, const std::vector<Trajectory>& c,
+                                      int at, ChunkWork*) { sink(job, c, at); }));
+}
+
+bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& options,
+              const PreparedJobSink& sink) {
   const int threads = options.threads > 0
                           ? options.threads
                           : static_cast<int>(oneapi::tbb::info::default_concurrency());
@@ -117,6 +146,7 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
     std::shared_ptr<const Held> held;
     int first = 0;
     std::vector<Trajectory> trajectories;
+    std::unique_ptr<ChunkWork> work;
   };
   // The source: the current job and how far into it. A job with an error is delivered once,
   // as one piece with no trajectories.
@@ -167,7 +197,7 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
     Piece piece;
     while (!stopped(options) && take(piece)) {
       compute(piece, model, built_for);
-      sink(piece.held->job, piece.trajectories, piece.first);
+      sink(piece.held->job, piece.trajectories, piece.first, nullptr);
     }
     return exhausted;
   }
@@ -205,15 +235,19 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
                                                }
                                                return p;
                                              }) &
-          oneapi::tbb::make_filter<Piece*, Piece*>(oneapi::tbb::filter_mode::parallel,
-                                                   [&](Piece* p) {
-                                                     Worker& w = workers.local();
-                                                     compute(*p, w.model, w.built_for);
-                                                     return p;
-                                                   }) &
+          oneapi::tbb::make_filter<Piece*, Piece*>(
+              oneapi::tbb::filter_mode::parallel,
+              [&](Piece* p) {
+                Worker& w = workers.local();
+                compute(*p, w.model, w.built_for);
+                if (options.prepare && !p->trajectories.empty())
+                  p->work = options.prepare(p->trajectories, p->held->job.point, p->first);
+                return p;
+              }) &
           oneapi::tbb::make_filter<Piece*, void>(
               oneapi::tbb::filter_mode::serial_in_order, [&](Piece* p) {
-                sink(p->held->job, p->trajectories, p->first);
+                sink(p->held->job, p->trajectories, p->first, p->work.get());
+                p->work.reset();
                 p->held.reset();
                 const std::lock_guard<std::mutex> lock(free_mutex);
                 free_list.push_back(p);

@@ -17,19 +17,37 @@
 
 namespace chipsim {
 
+// What `prepare` made of a chunk on a worker thread; opaque to the engine.
+struct ChunkWork {
+  virtual ~ChunkWork() = default;
+};
+// Work on a finished chunk of design point `point` that may run on a worker thread, right
+// after the model and in parallel with other chunks (the HDF5 writer filters and compresses
+// the chunk here). It must not touch shared state.
+using ChunkPrepare = std::function<std::unique_ptr<ChunkWork>(const std::vector<Trajectory>& chunk,
+                                                              int point, int first_replicate)>;
+
 struct EnsembleOptions {
   int threads = 0;                          // 0: all cores; 1: serial path (no TBB)
   int chunk = 64;                           // replicates per pipeline token
   RunOptions run;                           // passed to every replicate
   const std::atomic<bool>* stop = nullptr;  // set to stop after the chunks in flight
+  // Optional; only the parallel pipeline calls it (on one thread it would gain nothing),
+  // so a sink must accept a null `work`.
+  ChunkPrepare prepare;
 };
 
 // Receives the trajectories of one chunk of consecutive replicates, in replicate order.
 using ChunkSink = std::function<void(const std::vector<Trajectory>& chunk, int first_replicate)>;
+// The same, with what options.prepare made of the chunk (null if it did not run).
+using PreparedChunkSink =
+    std::function<void(const std::vector<Trajectory>& chunk, int first_replicate, ChunkWork* work)>;
 
 // Runs replicates [first, first + count) of design point `point` with root seed `seed`.
 // Returns the number of replicates delivered (count, unless stopped early; always a
 // multiple of the chunk size or the full count, delivered contiguously from `first`).
+int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int first, int count,
+                 const EnsembleOptions& options, const PreparedChunkSink& sink);
 int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int first, int count,
                  const EnsembleOptions& options, const ChunkSink& sink);
 
@@ -47,11 +65,18 @@ struct EnsembleJob {
 using JobSource = std::function<std::optional<EnsembleJob>()>;
 using JobSink = std::function<void(const EnsembleJob& job, const std::vector<Trajectory>& chunk,
                                    int first_replicate)>;
+using PreparedJobSink =
+    std::function<void(const EnsembleJob& job, const std::vector<Trajectory>& chunk,
+                       int first_replicate, ChunkWork* work)>;
 // Returns false if stopped before every job was delivered.
+bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& options,
+              const PreparedJobSink& sink);
 bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& options,
               const JobSink& sink);
 
 // The yardstick: the same contract with a plain loop on one thread.
+int run_ensemble_serial(const Scenario& scenario, int point, std::uint64_t seed, int first,
+                        int count, const EnsembleOptions& options, const PreparedChunkSink& sink);
 int run_ensemble_serial(const Scenario& scenario, int point, std::uint64_t seed, int first,
                         int count, const EnsembleOptions& options, const ChunkSink& sink);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -15,7 +16,9 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <type_traits>
 
+#include "io/chunk_filters.hpp"
 #include "io/sha256.hpp"
 #include "scenario/diagnostics.hpp"
 #include "scenario/loader.hpp"
@@ -612,7 +615,9 @@ class Hdf5Writer final : public OutputWriter {
 
   [[nodiscard]] int replicates_written() const override { return written_; }
   [[nodiscard]] const std::vector<int>& variable_indices() const override { return vars_; }
-  void write(const std::vector<Trajectory>& chunk, int first) override;
+  void encode(const std::vector<Trajectory>& chunk, int point, int first,
+              EncodedChunk& out) const override;
+  void write(const std::vector<Trajectory>& chunk, int first, const EncodedChunk* encoded) override;
   void finish(const SummaryAccumulator& summary) override;
   void close() override;
 
@@ -622,7 +627,8 @@ class Hdf5Writer final : public OutputWriter {
   [[nodiscard]] bool failed(int point) const override {
     return failed_[static_cast<std::size_t>(point)] != 0;
   }
-  void write_point(int point, const std::vector<Trajectory>& chunk, int first) override;
+  void write_point(int point, const std::vector<Trajectory>& chunk, int first,
+                   const EncodedChunk* encoded) override;
   void record_error(int point, const std::string& message) override;
   void finish_sweep() override;
 
@@ -1064,21 +1070,88 @@ void Hdf5Writer::write_event_rows(int point, int first, std::size_t n, const int
         "write event_period to '" + path_ + "'");
 }
 
-void Hdf5Writer::write(const std::vector<Trajectory>& chunk, int first) {
+// The file's element size of selected variable v (its type in create_layout).
+std::size_t element_size(int v, bool float32) {
+  const int bits = enum_bits(v);
+  return bits == 8 ? 1 : bits == 16 ? 2 : float32 ? 4 : 8;
+}
+
+// Rows of a chunk (replicate-major doubles) in the file's type, little-endian, padded to
+// `rows` replicates with the fill value (NaN; 0 for the integer variables).
+template <class T>
+void store_as(const std::vector<Trajectory>& chunk, Series Trajectory::*series, std::size_t cells,
+              std::size_t rows, std::vector<unsigned char>& out) {
+  static_assert(std::endian::native == std::endian::little, "the file's types are little-endian");
+  out.resize(rows * cells * sizeof(T));
+  T* to = reinterpret_cast<T*>(out.data());
+  for (const auto& t : chunk)
+    for (const double x : (t.*series).data())
+      *to++ = static_cast<T>(x);
+  const T fill = std::is_floating_point_v<T> ? std::numeric_limits<T>::quiet_NaN() : T{0};
+  std::fill(to, reinterpret_cast<T*>(out.data()) + rows * cells, fill);
+}
+
+void Hdf5Writer::encode(const std::vector<Trajectory>& chunk, int point, int first,
+                        EncodedChunk& out) const {
+  out = EncodedChunk{};
+  if (options_.summary_only || chunk.empty()) return;
+  const int step = std::clamp(options_.chunk_replicates, 1, info_.replicates);
+  const auto n = static_cast<int>(chunk.size());
+  // One whole chunk of the file: aligned, and full or the last along the replicates.
+  if (first % step != 0 || (n != step && first + n != info_.replicates)) return;
+  out.point = point;
+  out.first = first;
+  out.count = chunk.size();
+  std::vector<unsigned char> raw;
+  for (const int v : vars_) {
+    const VariableInfo& info = variables()[v];
+    const std::size_t cells = (chunk.front().*(info.series)).data().size();
+    const int bits = enum_bits(v);
+    const auto rows = static_cast<std::size_t>(step);
+    if (bits == 8) {
+      store_as<signed char>(chunk, info.series, cells, rows, raw);
+    } else if (bits == 16) {
+      store_as<short>(chunk, info.series, cells, rows, raw);
+    } else if (options_.float32) {
+      store_as<float>(chunk, info.series, cells, rows, raw);
+    } else {
+      store_as<double>(chunk, info.series, cells, rows, raw);
+    }
+    out.variables.push_back(
+        filter_chunk(raw, element_size(v, options_.float32), options_.compression));
+  }
+}
+
+void Hdf5Writer::write(const std::vector<Trajectory>& chunk, int first,
+                       const EncodedChunk* encoded) {
   if (points_ > 0) throw IoError("internal: a sweep file is written point by point");
   if (first != written_)
     throw IoError("internal: chunk starts at replicate " + std::to_string(first) +
                   " but the file has " + std::to_string(written_));
-  write_point(0, chunk, first);
+  write_point(0, chunk, first, encoded);
 }
 
-void Hdf5Writer::write_point(int point, const std::vector<Trajectory>& chunk, int first) {
+void Hdf5Writer::write_point(int point, const std::vector<Trajectory>& chunk, int first,
+                             const EncodedChunk* encoded) {
   const auto n = static_cast<hsize_t>(chunk.size());
   if (points_ > 0 && first != sweep_->work_first[static_cast<std::size_t>(point)] + done(point))
     throw IoError("internal: chunk of point " + std::to_string(point) + " starts at replicate " +
                   std::to_string(first) + ", not where the file's work on it stopped");
-  if (!options_.summary_only) {
+  const bool direct = encoded != nullptr && encoded->point == point && encoded->first == first &&
+                      encoded->count == chunk.size() &&
+                      encoded->variables.size() == datasets_.size();
+  if (direct) {  // filtered by encode(): stored as it is
     for (std::size_t k = 0; k < vars_.size(); ++k) {
+      std::vector<hsize_t> offset(shape_of(vars_[k]).size(), 0);
+      offset[points_ > 0 ? 1 : 0] = static_cast<hsize_t>(first);
+      if (points_ > 0) offset[0] = static_cast<hsize_t>(point);
+      const auto& bytes = encoded->variables[k];
+      check(H5Dwrite_chunk(datasets_[k], H5P_DEFAULT, 0, offset.data(), bytes.size(), bytes.data()),
+            std::string("write ") + variables()[vars_[k]].name + " to '" + path_ + "'");
+    }
+  }
+  if (!options_.summary_only) {
+    for (std::size_t k = 0; k < vars_.size() && !direct; ++k) {
       const VariableInfo& info = variables()[vars_[k]];
       const std::size_t cells = (chunk.front().*(info.series)).data().size();
       buffer_.resize(n * cells);

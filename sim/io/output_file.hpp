@@ -68,6 +68,15 @@ class BadRequest : public IoError {
 // record); throws BadRequest naming an unknown one.
 std::vector<int> select_variables(const std::vector<std::string>& names, const Scenario& scenario);
 
+// A chunk of replicates as the file stores it: each selected variable converted to its file
+// type, shuffled, deflated and checksummed exactly as HDF5's filters would, ready for a
+// direct chunk write. Made by OutputWriter::encode on any thread.
+struct EncodedChunk {
+  int point = 0, first = 0;
+  std::size_t count = 0;
+  std::vector<std::vector<unsigned char>> variables;  // per selected variable; empty: none
+};
+
 // Streams replicates into the file. Implemented on HDF5 in output_file.cpp; this header
 // stays free of HDF5 so that only sim/io includes it.
 class OutputWriter {
@@ -84,9 +93,16 @@ class OutputWriter {
   // Replicates [0, n) are on disk (a checkpoint).
   [[nodiscard]] virtual int replicates_written() const = 0;
   [[nodiscard]] virtual const std::vector<int>& variable_indices() const = 0;
+  // Filters the chunk of `point` starting at replicate `first` into `out`, calling no HDF5
+  // function, so worker threads may run it in parallel. Leaves `out` empty when the chunk
+  // is not exactly one of the file's chunks (a resumed sweep's first chunk may not be) or
+  // the file keeps no data (--summary-only); write() then has HDF5 filter it.
+  virtual void encode(const std::vector<Trajectory>& chunk, int point, int first,
+                      EncodedChunk& out) const = 0;
   // Writes a chunk of consecutive replicates starting at `first` (== replicates_written())
-  // and records the checkpoint on disk.
-  virtual void write(const std::vector<Trajectory>& chunk, int first) = 0;
+  // and records the checkpoint on disk. `encoded`, if not null, is encode()'s result for it.
+  virtual void write(const std::vector<Trajectory>& chunk, int first,
+                     const EncodedChunk* encoded) = 0;
   // Writes /summary, marks the file complete and closes it.
   virtual void finish(const SummaryAccumulator& summary) = 0;
 
@@ -94,7 +110,8 @@ class OutputWriter {
   [[nodiscard]] virtual int done(int point) const = 0;
   [[nodiscard]] virtual bool failed(int point) const = 0;
   // Writes consecutive replicates of `point` starting at `first` (== work_first + done).
-  virtual void write_point(int point, const std::vector<Trajectory>& chunk, int first) = 0;
+  virtual void write_point(int point, const std::vector<Trajectory>& chunk, int first,
+                           const EncodedChunk* encoded) = 0;
   // Records why a point could not run (its scenario was invalid); its data stay NaN.
   virtual void record_error(int point, const std::string& message) = 0;
   // Computes /summary per point from the data as stored, marks the file complete, closes

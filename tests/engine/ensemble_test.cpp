@@ -67,6 +67,55 @@ TEST(Ensemble, StopsAfterTheChunksInFlight) {
   EXPECT_GE(n, 12);
 }
 
+// What `prepare` makes on a worker reaches the sink with its own chunk: here the chunk's
+// first replicate and the sum of its unit prices, checked against the chunk the sink receives.
+struct Tag : ChunkWork {
+  int point = 0, first = 0;
+  double sum = 0;
+};
+double price_sum(const std::vector<Trajectory>& c) {
+  double sum = 0;
+  for (const auto& t : c)
+    for (const double x : t.unit_price.data())
+      sum += x;
+  return sum;
+}
+
+TEST_P(EnsemblePaths, PreparedWorkTravelsWithItsChunk) {
+  static const Scenario s = test::baseline();
+  EnsembleOptions o;
+  o.threads = GetParam();
+  o.chunk = 3;
+  std::atomic<int> prepared{0};
+  o.prepare = [&](const std::vector<Trajectory>& c, int point,
+                  int first) -> std::unique_ptr<ChunkWork> {
+    ++prepared;
+    auto tag = std::make_unique<Tag>();
+    tag->point = point;
+    tag->first = first;
+    tag->sum = price_sum(c);
+    return tag;
+  };
+  int chunks = 0;
+  const int n = run_ensemble(
+      s, 2, 9, 4, 20, o,
+      PreparedChunkSink([&](const std::vector<Trajectory>& c, int first, ChunkWork* work) {
+        ++chunks;
+        if (GetParam() == 1) {  // one thread: nothing to gain, not run
+          EXPECT_EQ(work, nullptr);
+          return;
+        }
+        const auto* tag = dynamic_cast<Tag*>(work);
+        ASSERT_NE(tag, nullptr);
+        EXPECT_EQ(tag->point, 2);
+        EXPECT_EQ(tag->first, first);
+        EXPECT_EQ(tag->sum, price_sum(c));
+      }));
+  EXPECT_EQ(n, 20);
+  EXPECT_EQ(chunks, 7);  // 6 x 3 + 2
+  EXPECT_EQ(prepared.load(), GetParam() == 1 ? 0 : 7);
+}
+
 }  // namespace
 }  // namespace chipsim
 
