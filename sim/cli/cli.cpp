@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/output_claim.hpp"
 #include "cli/version.hpp"
 #include "engine/aggregate.hpp"
 #include "engine/display.hpp"
@@ -349,6 +350,28 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   merge->add_option("-o,--output", merge_args.output, "Merged HDF5 file")->required();
   merge->add_flag("--force", merge_args.force, "Overwrite an existing output file");
 
+  GenerateArgs gen;
+  std::string gen_seed;
+  CLI::App* generate = app.add_subcommand(
+      "generate", "Write a synthetic world of any size as a scenario file (for scaling tests)");
+  generate->add_option("--regions", gen.regions, "Regions (at least 2)");
+  generate->add_option("--vendors", gen.vendors, "Vendors");
+  generate->add_option("--products", gen.products, "Products");
+  generate->add_option("--foundries", gen.foundries, "Foundries");
+  generate->add_option("--nodes-per-foundry", gen.nodes_per_foundry, "Process nodes per foundry");
+  generate->add_option("--memory", gen.memory, "HBM suppliers");
+  generate->add_option("--packagers", gen.packagers, "Packagers");
+  generate->add_option("--buyers", gen.buyers, "Buyers (at least one per region)");
+  generate->add_option("--rules", gen.rules, "Policy rules");
+  generate->add_option("--years", gen.years, "Years simulated, from 2024")
+      ->check(CLI::Range(1, 170));
+  generate
+      ->add_option("--nodes", gen.nodes, "Set the counts for about this many supply-graph nodes")
+      ->check(CLI::Range(10L, 10'000'000L));
+  generate->add_option("--seed", gen_seed, "Seed of the generator (default 1)");
+  generate->add_option("-o,--output", gen.output,
+                       "Scenario file to write (default: standard output)");
+
   std::string inspect_path;
   CLI::App* inspect = app.add_subcommand("inspect", "Describe an output file and tabulate it");
   inspect->add_option("file", inspect_path, "chipsim HDF5 output file")->required();
@@ -380,6 +403,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     for (int i = 0; i < argc; ++i)
       command_line += (i ? " " : "") + std::string(argv[i]);
     if (inspect->parsed()) return inspect_command(inspect_path, out, err);
+    if (generate->parsed()) {
+      if (generate->count("--seed")) gen.seed = parse_seed(gen_seed);
+      if (!gen.output.empty()) check_output_path("-o", gen.output, {});
+      return generate_command(gen, out);
+    }
     if (sweep->parsed()) {
       sweep_args.command_line = command_line;
       return sweep_command(sweep_args, out, err);

@@ -79,6 +79,23 @@ int compare_command(const CompareArgs& args, std::ostream& out, std::ostream& er
 
 int inspect_command(const std::string& path, std::ostream& out, std::ostream& err);
 
+// `chipsim generate`: a synthetic world of any size (docs/SCENARIOS.md, "Synthetic worlds").
+struct GenerateArgs {
+  int regions = 3, vendors = 6, products = 12, foundries = 2, nodes_per_foundry = 2, memory = 4,
+      packagers = 2, buyers = 8, rules = 5, years = 7;
+  long nodes = 0;  // > 0: set the entity counts for about this many supply-graph nodes
+  std::uint64_t seed = 1;
+  std::string output;  // empty: standard output
+};
+// The scenario text (TOML); throws BadRequest for a count below its minimum.
+[[nodiscard]] std::string generate_world(const GenerateArgs& args);
+// The counts for about `nodes` supply-graph nodes: half buyers, 30% products (four per
+// vendor), 8% foundry nodes, 6% HBM suppliers, 6% packagers, four channels.
+[[nodiscard]] GenerateArgs scaled_to_nodes(GenerateArgs args, long nodes);
+// Foundry nodes + HBM suppliers + packagers + products + channels + buyers.
+[[nodiscard]] long graph_nodes(const GenerateArgs& args);
+int generate_command(const GenerateArgs& args, std::ostream& out);
+
 struct SweepArgs {
   std::string sweep;   // the sweep TOML file
   std::string output;  // -o
