@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Cost per simulated period and peak memory against world size (issue 13), on synthetic
 # worlds from `chipsim generate`: buyers from 10 to 10^4 (20 products), products from 10 to
-# 10^3 (20 buyers), and the supply graph from 10^2 to 10^4 nodes (`--nodes`). Each point runs
-# one replicate and then enough replicates for about 2 s on one thread; the cost per
+# 10^3 (20 buyers), and the supply graph from 10^2 to 3 x 10^3 nodes (`--nodes`). Each point
+# runs one replicate and then enough replicates for about 2 s on one thread; the cost per
 # replicate is the difference divided by the extra replicates (start-up and loading cancel),
 # divided by the world's 28 quarters. Prints each point and the fitted growth exponent
 # (least squares of log cost on log size) of each series.
-# Usage: bench/scaling.sh [BUILD_DIR]     MAX_NODES=100000 also runs the 10^5-node world.
+# Usage: bench/scaling.sh [BUILD_DIR]
+#   MAX_NODES=10000 adds the 10^4-node world: about 10 GB and minutes per replicate, because
+#   the cost grows as buyers x products (docs/PERFORMANCE.md, "Scaling").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 chipsim=${1:-build}/sim/chipsim
@@ -36,8 +38,9 @@ point() {  # point SERIES SIZE [generate args...]
 
 for b in 10 100 1000 10000; do point buyers "$b" --buyers "$b" --products 20 --vendors 5; done
 for p in 10 100 1000; do point products "$p" --products "$p" --buyers 20 --vendors 5; done
-for g in 100 1000 10000; do point nodes "$g" --nodes "$g"; done
-if [ "${MAX_NODES:-10000}" -ge 100000 ]; then point nodes 100000 --nodes 100000; fi
+for g in 100 300 1000 3000 10000 100000; do
+  [ "$g" -le "${MAX_NODES:-3000}" ] && point nodes "$g" --nodes "$g"
+done
 
 echo "growth exponents (cost per period; peak RSS):"
 for s in buyers products nodes; do

@@ -8,9 +8,42 @@
 #include <memory>
 #include <mutex>
 
+#if defined(__SANITIZE_THREAD__)
+#define CHIPSIM_TSAN_ANNOTATE 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CHIPSIM_TSAN_ANNOTATE 1
+#endif
+#endif
+#ifdef CHIPSIM_TSAN_ANNOTATE
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+#endif
+
 namespace chipsim {
 
 namespace {
+// TBB hands a token from stage to stage, and a serial stage from one thread to the next,
+// with its own atomics; Debian's libtbb is not instrumented, so ThreadSanitizer cannot see
+// those edges and would report the stages' plain reads and writes as races. Under TSan
+// (scripts/tsan.sh) the hand-offs TBB guarantees are stated to it: a stage releases what it
+// hands on (the token, the serial stage's own state) and the next acquires it. Elsewhere
+// these are no-ops.
+void handed_on(const void* what) {
+#ifdef CHIPSIM_TSAN_ANNOTATE
+  __tsan_release(const_cast<void*>(what));
+#else
+  (void)what;
+#endif
+}
+void taken_over(const void* what) {
+#ifdef CHIPSIM_TSAN_ANNOTATE
+  __tsan_acquire(const_cast<void*>(what));
+#else
+  (void)what;
+#endif
+}
+
 bool stopped(const EnsembleOptions& o) {
   return o.stop != nullptr && o.stop->load(std::memory_order_relaxed);
 }
@@ -84,7 +117,9 @@ int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int fi
       oneapi::tbb::make_filter<void, Chunk*>(
           oneapi::tbb::filter_mode::serial_in_order,
           [&](oneapi::tbb::flow_control& fc) -> Chunk* {
+            taken_over(&next);
             if (next >= count || stopped(options)) {
+              handed_on(&next);
               fc.stop();
               return nullptr;
             }
@@ -97,27 +132,38 @@ int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int fi
             c->first = first + next;
             c->trajectories.resize(static_cast<std::size_t>(std::min(chunk, count - next)));
             next += static_cast<int>(c->trajectories.size());
+            handed_on(&next);
+            handed_on(c);
             return c;
           }) &
           oneapi::tbb::make_filter<Chunk*, Chunk*>(
               oneapi::tbb::filter_mode::parallel,
               [&](Chunk* c) {
+                taken_over(c);
                 auto& model = models.local();
                 if (!model) model = std::make_unique<Model>(scenario);
                 for (std::size_t i = 0; i < c->trajectories.size(); ++i)
                   model->run(c->trajectories[i], point, c->first + static_cast<int>(i), seed,
                              options.run);
                 if (options.prepare) c->work = options.prepare(c->trajectories, point, c->first);
+                handed_on(c);
                 return c;
               }) &
           oneapi::tbb::make_filter<Chunk*, void>(
               oneapi::tbb::filter_mode::serial_in_order, [&](Chunk* c) {
+                taken_over(c);
+                taken_over(&delivered);
                 sink(c->trajectories, c->first, c->work.get());
                 c->work.reset();
                 delivered += static_cast<int>(c->trajectories.size());
-                const std::lock_guard<std::mutex> lock(free_mutex);
-                free_list.push_back(c);
+                {
+                  const std::lock_guard<std::mutex> lock(free_mutex);
+                  free_list.push_back(c);
+                }
+                handed_on(&delivered);
               }));
+  taken_over(&next);  // the pipeline's end hands every stage back to this thread
+  taken_over(&delivered);
   return delivered;
 }
 
@@ -221,6 +267,7 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
       static_cast<std::size_t>(tokens),
       oneapi::tbb::make_filter<void, Piece*>(oneapi::tbb::filter_mode::serial_in_order,
                                              [&](oneapi::tbb::flow_control& fc) -> Piece* {
+                                               taken_over(&held);
                                                Piece* p = nullptr;
                                                {
                                                  const std::lock_guard<std::mutex> lock(free_mutex);
@@ -228,30 +275,45 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
                                                  free_list.pop_back();
                                                }
                                                if (stopped(options) || !take(*p)) {
-                                                 const std::lock_guard<std::mutex> lock(free_mutex);
-                                                 free_list.push_back(p);
+                                                 {
+                                                   const std::lock_guard<std::mutex> lock(
+                                                       free_mutex);
+                                                   free_list.push_back(p);
+                                                 }
+                                                 handed_on(&held);
                                                  fc.stop();
                                                  return nullptr;
                                                }
+                                               handed_on(&held);
+                                               handed_on(p);
                                                return p;
                                              }) &
           oneapi::tbb::make_filter<Piece*, Piece*>(
               oneapi::tbb::filter_mode::parallel,
               [&](Piece* p) {
+                taken_over(p);
                 Worker& w = workers.local();
                 compute(*p, w.model, w.built_for);
                 if (options.prepare && !p->trajectories.empty())
                   p->work = options.prepare(p->trajectories, p->held->job.point, p->first);
+                handed_on(p);
                 return p;
               }) &
           oneapi::tbb::make_filter<Piece*, void>(
               oneapi::tbb::filter_mode::serial_in_order, [&](Piece* p) {
+                taken_over(p);
+                taken_over(&sink);
                 sink(p->held->job, p->trajectories, p->first, p->work.get());
                 p->work.reset();
                 p->held.reset();
-                const std::lock_guard<std::mutex> lock(free_mutex);
-                free_list.push_back(p);
+                {
+                  const std::lock_guard<std::mutex> lock(free_mutex);
+                  free_list.push_back(p);
+                }
+                handed_on(&sink);
               }));
+  taken_over(&held);  // the pipeline's end hands every stage back to this thread
+  taken_over(&sink);
   return exhausted;
 }
 

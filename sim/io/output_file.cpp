@@ -64,6 +64,7 @@ void attr_f64(hid_t obj, const char* name, double v) {
 }
 
 void check_vlen_attribute(hid_t obj, const char* name);  // below: damaged files
+void check_attribute_names(hid_t obj);
 
 // A damaged string type: HDF5 converts each character of a variable-length string by its
 // stored base type, so a base of 10^9 bytes makes it write gigabytes per character (found
@@ -84,6 +85,7 @@ void check_string_type(hid_t obj, hid_t ftype, const std::string& what) {
 }
 
 std::string read_attr_string(hid_t obj, const char* name) {
+  check_attribute_names(obj);
   if (H5Aexists(obj, name) <= 0) return {};
   Handle a = attr_handle(H5Aopen(obj, name, H5P_DEFAULT), std::string("open attribute ") + name);
   Handle ftype = type_handle(H5Aget_type(a), "attribute type");
@@ -172,9 +174,11 @@ class HeapCheck {
     return {};
   }
 
-  // The descriptor of scalar attribute `name` in the version-1 object header at `header`
-  // (the layout chipsim writes), or false if the header cannot be followed.
-  bool attribute_descriptor(std::uint64_t header, const std::string& name, unsigned char* out) {
+  // Calls visit(type, block, data, size) for every message of the version-1 object header at
+  // `header` (the layout chipsim writes), continuation blocks included, until it returns
+  // false; returns false if the header cannot be followed.
+  template <class Visit>
+  bool for_each_message(std::uint64_t header, Visit visit) {
     unsigned char prefix[16];
     if (!get(header, 16, prefix) || prefix[0] != 1) return false;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> blocks = {
@@ -190,28 +194,77 @@ class HeapCheck {
         if (data + size > length) return false;
         if (type == 0x10 && size >= 16)  // continuation: more messages elsewhere
           blocks.emplace_back(le(&block[data], 8), le(&block[data + 8], 8));
-        if (type == 0x0C && size >= 8 && block[data] == 1) {  // attribute, version 1
+        if (!visit(type, block, data, size)) return true;
+        pos = data + size;
+      }
+    }
+    return true;
+  }
+
+  // Every attribute message's name ends within the message, and its datatype is of a kind
+  // chipsim writes: HDF5 decodes names with strdup, so a damaged one made it read past the
+  // message (found by fuzz_hdf5).
+  bool attribute_names_terminated(std::uint64_t header) {
+    bool ok = true;
+    const bool followed =
+        for_each_message(header, [&](std::uint64_t type, const std::vector<unsigned char>& block,
+                                     std::uint64_t data, std::uint64_t size) {
+          if (type != 0x0C) return true;
+          const int version = size >= 8 ? block[data] : 0;
+          const std::uint64_t n = size >= 8 ? le(&block[data + 2], 2) : 0,
+                              t = size >= 8 ? le(&block[data + 4], 2) : 0;
+          const std::uint64_t name = data + (version == 3 ? 9 : 8);
+          ok = version >= 1 && version <= 3 && n >= 1 && name + n <= data + size &&
+               std::memchr(&block[name], 0, n) != nullptr;
+          // Its datatype: names inside types (enum and compound members, opaque tags) are
+          // strdup'ed too. chipsim's attributes are numbers and strings, and HDF5's
+          // dimension-scale lists (references, a compound of two members); an enum, opaque
+          // or array type, or a compound whose bytes hold fewer NULs than it has members,
+          // is damage.
+          const std::uint64_t type_at = version == 1 ? name + (n + 7) / 8 * 8 : name + n;
+          if (ok) ok = t >= 8 && type_at + t <= data + size;
+          if (ok) {
+            const int cls = block[type_at] & 0x0F;
+            ok = cls <= 3 || cls == 7 || cls == 9 || cls == 6;
+            if (ok && cls == 6) {
+              const std::uint64_t members = le(&block[type_at + 1], 2);
+              const auto nuls = static_cast<std::uint64_t>(
+                  std::count(block.begin() + static_cast<long>(type_at + 8),
+                             block.begin() + static_cast<long>(type_at + t), 0));
+              ok = members >= 1 && nuls >= members;
+            }
+          }
+          return ok;
+        });
+    return followed && ok;
+  }
+
+  // The descriptor of scalar attribute `name` in the object header at `header`, or false.
+  bool attribute_descriptor(std::uint64_t header, const std::string& name, unsigned char* out) {
+    bool found = false;
+    const bool followed =
+        for_each_message(header, [&](std::uint64_t type, const std::vector<unsigned char>& block,
+                                     std::uint64_t data, std::uint64_t size) {
+          if (type != 0x0C || size < 8 || block[data] != 1) return true;  // attribute, v1
           const std::uint64_t n = le(&block[data + 2], 2), t = le(&block[data + 4], 2),
                               sp = le(&block[data + 6], 2);
           auto pad = [](std::uint64_t x) { return (x + 7) / 8 * 8; };
           const std::uint64_t value = data + 8 + pad(n) + pad(t) + pad(sp);
-          if (n >= 1 && data + 8 + n <= length && value + 16 <= data + size &&
-              std::string(reinterpret_cast<const char*>(&block[data + 8]), n - 1) == name) {
-            // HDF5 sizes its copy of the value by the stored datatype but reads it as a
-            // 16-byte descriptor: the type must be a variable-length string of size 16 and
-            // the space scalar, as chipsim writes them.
-            const std::uint64_t type_at = data + 8 + pad(n), space_at = type_at + pad(t);
-            if (t < 8 || sp < 2 || (block[type_at] & 0x0F) != 9 ||
-                le(&block[type_at + 4], 4) != 16 || block[space_at + 1] != 0)
-              return false;
-            std::memcpy(out, &block[value], 16);
+          if (n < 1 || value + 16 > data + size ||
+              std::string(reinterpret_cast<const char*>(&block[data + 8]), n - 1) != name)
             return true;
-          }
-        }
-        pos = data + size;
-      }
-    }
-    return false;
+          // HDF5 sizes its copy of the value by the stored datatype but reads it as a
+          // 16-byte descriptor: the type must be a variable-length string of size 16 and the
+          // space scalar, as chipsim writes them.
+          const std::uint64_t type_at = data + 8 + pad(n), space_at = type_at + pad(t);
+          if (t < 8 || sp < 2 || (block[type_at] & 0x0F) != 9 || le(&block[type_at + 4], 4) != 16 ||
+              block[space_at + 1] != 0)
+            return false;
+          std::memcpy(out, &block[value], 16);
+          found = true;
+          return false;
+        });
+    return followed && found;
   }
 
  private:
@@ -258,6 +311,16 @@ void check_vlen_attribute(hid_t obj, const char* name) {
                   why + ")");
 }
 
+// Before HDF5 decodes an object's attribute messages (H5Aexists does): their names must end
+// within their messages.
+void check_attribute_names(hid_t obj) {
+  H5O_info_t info{};
+  HeapCheck heap(obj);
+  if (!heap.usable()) throw IoError("'" + heap.file() + "' cannot be read again");
+  if (H5Oget_info2(obj, &info, H5O_INFO_BASIC) < 0 || !heap.attribute_names_terminated(info.addr))
+    throw IoError("'" + heap.file() + "' is damaged: an object's attributes cannot be read");
+}
+
 // The strings of a 1-D variable-length string dataset, checked first (check_vlen_strings).
 std::vector<std::string> read_strings(hid_t ds, const std::string& what) {
   Handle sp = space_handle(H5Dget_space(ds), "space of " + what);
@@ -280,6 +343,7 @@ std::vector<std::string> read_strings(hid_t ds, const std::string& what) {
 }
 
 long long read_attr_i64(hid_t obj, const char* name, long long fallback) {
+  check_attribute_names(obj);
   if (H5Aexists(obj, name) <= 0) return fallback;
   Handle a = attr_handle(H5Aopen(obj, name, H5P_DEFAULT), std::string("open attribute ") + name);
   long long v = fallback;
