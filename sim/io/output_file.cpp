@@ -212,7 +212,8 @@ class HeapCheck {
           if (type != 0x0C) return true;
           const int version = size >= 8 ? block[data] : 0;
           const std::uint64_t n = size >= 8 ? le(&block[data + 2], 2) : 0,
-                              t = size >= 8 ? le(&block[data + 4], 2) : 0;
+                              t = size >= 8 ? le(&block[data + 4], 2) : 0,
+                              sp = size >= 8 ? le(&block[data + 6], 2) : 0;
           const std::uint64_t name = data + (version == 3 ? 9 : 8);
           ok = version >= 1 && version <= 3 && n >= 1 && name + n <= data + size &&
                std::memchr(&block[name], 0, n) != nullptr;
@@ -222,7 +223,10 @@ class HeapCheck {
           // or array type, or a compound whose bytes hold fewer NULs than it has members,
           // is damage.
           const std::uint64_t type_at = version == 1 ? name + (n + 7) / 8 * 8 : name + n;
-          if (ok) ok = t >= 8 && type_at + t <= data + size;
+          // The name, datatype and dataspace lie inside the message (a dataspace said to
+          // be 4 kB in a 48-byte message made HDF5 read freed memory).
+          const auto pad = [&](std::uint64_t x) { return version == 1 ? (x + 7) / 8 * 8 : x; };
+          if (ok) ok = t >= 8 && type_at + pad(t) + pad(sp) <= data + size;
           if (ok) {
             const int cls = block[type_at] & 0x0F;
             ok = cls <= 3 || cls == 7 || cls == 9 || cls == 6;
