@@ -20,7 +20,13 @@ seeds() {  # seeds DIR
   cp tests/fuzz/regressions/scenario-* "$dir/seeds-scenario/" 2>/dev/null || true
   cp tests/fuzz/regressions/hdf5-* "$dir/seeds-hdf5/" 2>/dev/null || true
   # Small output files of every layout: a run, float32, summary-only, no compression, a sweep.
-  local exe=$dir/../../sim/chipsim
+  # Any chipsim executable writes them: the Release build's if there is one (scripts/test.sh
+  # builds it first), else the fuzz tree's.
+  local exe=$root/build/sim/chipsim
+  if [ ! -x "$exe" ]; then
+    exe=$dir/../../sim/chipsim
+    [ -x "$exe" ] || cmake --build "$dir/../.." --target chipsim >/dev/null
+  fi
   if [ ! -f "$dir/seeds-hdf5/run.h5" ]; then
     local tmp
     tmp=$(mktemp -d)
@@ -45,7 +51,7 @@ bash scripts/install-deps.sh
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCHIPSIM_FUZZ=ON -DCHIPSIM_BUILD_TESTS=OFF -DCHIPSIM_BUILD_BENCHMARKS=OFF \
   -DCHIPSIM_WARNINGS_AS_ERRORS=OFF >/dev/null
-cmake --build build-fuzz -j "$(nproc)"
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_scenario fuzz_targets fuzz_sweep fuzz_hdf5
 if [ "${1:-}" = "--campaign" ]; then
   seconds=${2:-600}
   dir=$root/build-fuzz/tests/fuzz
