@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <utility>
 
@@ -16,6 +17,16 @@
 namespace chipsim {
 
 namespace fs = std::filesystem;
+
+int finish_rename(const std::string& partial, const std::string& path, const char* command,
+                  std::ostream& out) {
+  std::error_code ec;
+  fs::rename(partial, path, ec);
+  if (ec) throw io::IoError("cannot rename '" + partial + "' to '" + path + "': " + ec.message());
+  out << "chipsim " << command << ": '" << partial
+      << "' was already complete (interrupted before its rename); wrote " << path << "\n";
+  return 0;
+}
 
 void check_output_path(const std::string& option, const std::string& path,
                        const std::vector<std::string>& inputs) {

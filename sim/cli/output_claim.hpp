@@ -5,6 +5,7 @@
 // refused with the first run's process id instead of truncating its partial file.
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,11 @@ namespace chipsim {
 // of `inputs`; io::IoError with the OS cause when its folder cannot be written.
 void check_output_path(const std::string& option, const std::string& path,
                        const std::vector<std::string>& inputs);
+
+// A resumed partial file that was finished but not renamed (a kill between the two): renames
+// `partial` to `path`, says so on `out`, and returns the exit code (0).
+int finish_rename(const std::string& partial, const std::string& path, const char* command,
+                  std::ostream& out);
 
 class OutputClaim {
  public:

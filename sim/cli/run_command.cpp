@@ -67,6 +67,7 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
     const bool has_partial = fs::exists(partial), has_final = fs::exists(path);
     if (args.resume && has_partial) {
       writer = io::OutputWriter::resume(partial, scenario, info, options);
+      if (writer->complete()) return finish_rename(partial, path, "run", out);
     } else if (args.resume && has_final) {
       // A requeued job may always pass --resume: a finished run is left as it is.
       out << "chipsim run: '" << path << "' is already complete; nothing to resume\n";

@@ -182,6 +182,7 @@ int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design,
   std::unique_ptr<io::OutputWriter> writer;
   if (args.resume && fs::exists(partial)) {
     writer = io::OutputWriter::resume(partial, base, info, options);
+    if (writer->complete()) return finish_rename(partial, path, "sweep", out);
   } else if (args.resume && fs::exists(path)) {
     out << "chipsim sweep: '" << path << "' is already complete; nothing to resume\n";
     return kExitOk;

@@ -682,6 +682,7 @@ class Hdf5Writer final : public OutputWriter {
   Hdf5Writer& operator=(const Hdf5Writer&) = delete;
 
   [[nodiscard]] int replicates_written() const override { return written_; }
+  [[nodiscard]] bool complete() const override { return complete_; }
   [[nodiscard]] const std::vector<int>& variable_indices() const override { return vars_; }
   void encode(const std::vector<Trajectory>& chunk, int point, int first,
               EncodedChunk& out) const override;
@@ -725,7 +726,9 @@ class Hdf5Writer final : public OutputWriter {
  private:
   void create_layout();
   void create_sweep_records();
-  void open_datasets();
+  void open_handles();   // the datasets written to
+  void open_datasets();  // and a sweep's checkpoint read from them
+  void rebuild();
   void check_resume();
   std::vector<hsize_t> shape_of(int variable) const;
   // units, long_name, coordinates and the aggregation rules of a variable's dataset.
@@ -748,6 +751,7 @@ class Hdf5Writer final : public OutputWriter {
   Handle event_dataset_;          // event_period, if the scenario has events or triggers
   int events_ = 0;
   int written_ = 0;
+  bool complete_ = false;  // resumed a file that was finished but not yet renamed
   int periods_ = 0;
   std::vector<double> buffer_;
   std::vector<float> buffer32_;
@@ -812,11 +816,23 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& scenario, const 
     failed_.assign(static_cast<std::size_t>(points_), 0);
   }
   if (resume) {
-    file_ = file_handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
+    // The interrupted file is only read. Its checkpointed replicates are copied, as stored,
+    // into a new file, which then replaces it (docs/OUTPUT.md, "Crash safety").
+    file_ = file_handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
                         "cannot open '" + path + "' to resume");
     check_resume();
     written_ = static_cast<int>(read_attr_i64(file_, "replicates_written", 0));
     open_datasets();
+    complete_ = read_attr_i64(file_, "complete", 0) == 1;
+    if (complete_) {  // killed after finishing, before the rename: only the rename is left
+      datasets_.clear();
+      event_dataset_.reset();
+      work_done_.reset();
+      point_error_.reset();
+      file_.reset();
+      return;
+    }
+    rebuild();
     return;
   }
   // The skeleton (every attribute, coordinate and empty dataset) is built under a temporary
@@ -836,17 +852,97 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& scenario, const 
   open_datasets();
 }
 
-void Hdf5Writer::open_datasets() {
+// Resuming: a new file with the partial file's layout and provenance, holding exactly the
+// chunks its checkpoint counts (copied as stored, no filter run), replaces it. The partial
+// file may hold more than its checkpoint says - chunks written after it, and, when a kill
+// lands inside HDF5's flush, chunk-index entries for them that point past the end of the
+// file as last flushed, which HDF5 cannot overwrite - so it is never written in place. A kill
+// before the rename leaves it as it was; the new file is flushed and closed before it.
+void Hdf5Writer::rebuild() {
+  Handle source = std::move(file_);
+  info_.created = read_attr_string(source, "created");
+  info_.command_line = read_attr_string(source, "command_line");
+  info_.commit = read_attr_string(source, "git_commit");
+  std::vector<std::string> errors;
+  if (points_ > 0) errors = read_strings(point_error_, "point_error");
+  datasets_.clear();
+  event_dataset_.reset();
+  work_done_.reset();
+  point_error_.reset();
+
+  const std::string fresh = path_ + ".resuming";
+  file_ = file_handle(H5Fcreate(fresh.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create '" + fresh + "'");
+  create_layout();  // a sweep's work_done from done_, as read
+  open_handles();
+  const int step = std::clamp(options_.chunk_replicates, 1, std::max(info_.replicates, 1));
+  std::vector<char> buffer;
+  // The chunks of replicates [first, first + count) of `point` (sweeps) in one dataset.
+  auto copy = [&](hid_t from, hid_t to, std::size_t rank, int point, int first, int count,
+                  const std::string& name) {
+    for (int r0 = first / step * step; r0 < first + count; r0 += step) {
+      std::vector<hsize_t> offset(rank, 0);
+      offset[points_ > 0 ? 1 : 0] = static_cast<hsize_t>(r0);
+      if (points_ > 0) offset[0] = static_cast<hsize_t>(point);
+      hsize_t bytes = 0;
+      check(H5Dget_chunk_storage_size(from, offset.data(), &bytes),
+            "'" + path_ + "' is damaged: chunk size of " + name);
+      if (bytes == 0) continue;  // never written (a point that could not run)
+      buffer.resize(bytes);
+      std::uint32_t mask = 0;
+      check(H5Dread_chunk(from, H5P_DEFAULT, offset.data(), &mask, buffer.data()),
+            "'" + path_ + "' is damaged: read a chunk of " + name);
+      check(H5Dwrite_chunk(to, H5P_DEFAULT, mask, offset.data(), bytes, buffer.data()),
+            "write a chunk of " + name + " to '" + fresh + "'");
+    }
+  };
+  auto copy_dataset = [&](const char* name, hid_t to, std::size_t rank) {
+    Handle from =
+        dataset_handle(H5Dopen2(source, name, no_chunk_cache()), std::string("open ") + name);
+    if (points_ == 0) {
+      copy(from, to, rank, 0, 0, written_, name);
+      return;
+    }
+    for (int p = 0; p < points_; ++p)
+      copy(from, to, rank, p, sweep_->work_first[static_cast<std::size_t>(p)], done(p), name);
+  };
+  if (!options_.summary_only) {
+    for (std::size_t k = 0; k < vars_.size(); ++k)
+      copy_dataset(variables()[vars_[k]].name, datasets_[k], shape_of(vars_[k]).size());
+    if (events_ > 0) copy_dataset("event_period", event_dataset_, points_ > 0 ? 3 : 2);
+  }
+  if (points_ > 0)
+    for (int p = 0; p < points_; ++p) {
+      const auto& message = errors[static_cast<std::size_t>(p)];
+      if (message.empty()) continue;
+      const hsize_t start = static_cast<hsize_t>(p), one = 1;
+      Handle type = vlen_string_type();
+      Handle file_space = space_handle(H5Dget_space(point_error_), "dataspace");
+      check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &start, nullptr, &one, nullptr),
+            "select point");
+      Handle mem = space_handle(H5Screate_simple(1, &one, nullptr), "memory space");
+      const char* text = message.c_str();
+      check(H5Dwrite(point_error_, type, mem, file_space, H5P_DEFAULT, &text),
+            "write point_error to '" + fresh + "'");
+    }
+  else
+    attr_i64(file_, "replicates_written", written_);
+  work_done_.reset();
+  point_error_.reset();
+  close();
+  source.reset();
+  std::error_code ec;
+  std::filesystem::rename(fresh, path_, ec);
+  if (ec) throw IoError("cannot replace '" + path_ + "': " + ec.message());
+  file_ =
+      file_handle(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "cannot open '" + path_ + "'");
+  open_datasets();
+}
+
+void Hdf5Writer::open_handles() {
   if (points_ > 0) {
     work_done_ = dataset_handle(H5Dopen2(file_, "work_done", H5P_DEFAULT), "open work_done");
     point_error_ = dataset_handle(H5Dopen2(file_, "point_error", H5P_DEFAULT), "open point_error");
-    check(H5Dread(work_done_, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, done_.data()),
-          "read work_done");
-    const auto errors = read_strings(point_error_, "point_error");
-    if (errors.size() != failed_.size())
-      throw IoError("'" + path_ + "' is damaged: point_error has the wrong size");
-    for (std::size_t i = 0; i < errors.size(); ++i)
-      failed_[i] = !errors[i].empty();
   }
   if (options_.summary_only) return;
   for (int v : vars_)
@@ -855,6 +951,19 @@ void Hdf5Writer::open_datasets() {
   if (events_ > 0)
     event_dataset_ =
         dataset_handle(H5Dopen2(file_, "event_period", H5P_DEFAULT), "open event_period");
+}
+
+void Hdf5Writer::open_datasets() {
+  open_handles();
+  if (points_ > 0) {
+    check(H5Dread(work_done_, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, done_.data()),
+          "read work_done");
+    const auto errors = read_strings(point_error_, "point_error");
+    if (errors.size() != failed_.size())
+      throw IoError("'" + path_ + "' is damaged: point_error has the wrong size");
+    for (std::size_t i = 0; i < errors.size(); ++i)
+      failed_[i] = !errors[i].empty();
+  }
 }
 
 Hdf5Writer::~Hdf5Writer() {
@@ -1036,8 +1145,6 @@ void Hdf5Writer::check_resume() {
   };
   if (read_attr_string(file_, "format") != kFormat)
     throw BadRequest("cannot resume '" + path_ + "': not a chipsim output file");
-  if (read_attr_i64(file_, "complete", 0) == 1)
-    throw BadRequest("cannot resume '" + path_ + "': the run is already complete");
   const std::string sha = sha256_hex(s_.resolved_text);
   if (read_attr_string(file_, "scenario_sha256") != sha)
     mismatch("scenario sha256", read_attr_string(file_, "scenario_sha256"), sha);

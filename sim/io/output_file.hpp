@@ -84,14 +84,19 @@ class OutputWriter {
   // Creates `path` (truncating it) with every dataset sized for info.replicates.
   static std::unique_ptr<OutputWriter> create(const std::string& path, const Scenario& scenario,
                                               const OutputInfo& info, const OutputOptions& options);
-  // Opens the partial file `path` written by an identical run to continue it; throws IoError
-  // if it was written by a different scenario, seed, replicate count or variable selection.
+  // Continues the partial file `path` written by an identical run: replaces it by a new file
+  // holding the replicates its checkpoint counts (the partial file itself is only read).
+  // Throws BadRequest if it was written with a different scenario, seed, replicate count or
+  // option that changes the data. If it was already finished (killed before the rename),
+  // complete() is true and the writer holds nothing open: only the rename is left to do.
   static std::unique_ptr<OutputWriter> resume(const std::string& path, const Scenario& scenario,
                                               const OutputInfo& info, const OutputOptions& options);
   virtual ~OutputWriter() = default;
 
   // Replicates [0, n) are on disk (a checkpoint).
   [[nodiscard]] virtual int replicates_written() const = 0;
+  // A resumed file that was already complete (see resume()).
+  [[nodiscard]] virtual bool complete() const = 0;
   [[nodiscard]] virtual const std::vector<int>& variable_indices() const = 0;
   // Filters the chunk of `point` starting at replicate `first` into `out`, calling no HDF5
   // function, so worker threads may run it in parallel. Leaves `out` empty when the chunk

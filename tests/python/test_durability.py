@@ -187,6 +187,59 @@ def test_a_run_without_resume_does_not_overwrite_a_resumable_partial(interrupted
     assert partial.read_bytes() == before
 
 
+SMALL = ["-n", "24", "--seed", "13", "--threads", "1", "--set", "output.chunk_replicates=8"]
+
+
+def test_resume_ignores_writes_past_the_checkpoint_that_point_past_the_end_of_the_file(
+        interrupted, chipsim):
+    """A kill inside HDF5's flush can leave chunk-index entries for chunks written after the
+    checkpoint that point past the end of the file as last flushed (found by the random-kill
+    test: the resume failed with "can't write unprocessed chunk data"). Made here by hand: in
+    an interrupted run's partial file, one chunk past the checkpoint is written, and the
+    end-of-file address (superblock version 0, bytes 40-47) is moved back to that chunk. The
+    resume must give the uninterrupted file."""
+    partial = interrupted.parent / (interrupted.name + ".partial")
+    with h5py.File(partial, "a") as f:
+        written = int(f.attrs["replicates_written"])
+        assert written % 8 == 0 and written + 8 <= 3000, written
+        d = f["units_sold"]
+        d[written:written + 8] = 1.0  # a whole chunk, written past the checkpoint
+        past = d.id.get_chunk_info_by_coord((written,) + (0,) * (d.ndim - 1)).byte_offset
+    with open(partial, "r+b") as raw:
+        assert raw.read(9) == b"\x89HDF\r\n\x1a\n\x00"  # superblock version 0
+        raw.seek(40)
+        raw.write(past.to_bytes(8, "little"))
+    with h5py.File(partial, "r") as f, pytest.raises(OSError, match="addr overflow"):
+        f["units_sold"][written:written + 8]  # the damage this test is about
+    r = subprocess.run([chipsim, "run", str(BASELINE), "-o", str(interrupted), "-q", *LONG,
+                        "--resume"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert not partial.exists()
+    assert not (interrupted.parent / (interrupted.name + ".partial.resuming")).exists()
+    reference = interrupted.parent / "reference.h5"
+    subprocess.run([chipsim, "run", str(BASELINE), "-o", str(reference), "-q", *LONG],
+                   check=True, capture_output=True)
+    assert_same_data(reference, interrupted)
+
+
+def test_resume_of_a_finished_partial_file_only_renames_it(tmp_path, chipsim):
+    """A kill after the file was finished and before its rename (found by the random-kill
+    test: "cannot resume: the run is already complete")."""
+    reference = tmp_path / "reference.h5"
+    subprocess.run([chipsim, "run", str(BASELINE), "-o", str(reference), "-q", *SMALL],
+                   check=True, capture_output=True)
+    out = tmp_path / "y.h5"
+    partial = tmp_path / "y.h5.partial"
+    partial.write_bytes(reference.read_bytes())
+    r = subprocess.run([chipsim, "run", str(BASELINE), "-o", str(out), "-q", *SMALL, "--resume"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert f"'{partial}' was already complete (interrupted before its rename); wrote {out}" \
+        in r.stdout
+    assert not partial.exists()
+    assert out.read_bytes() == reference.read_bytes()
+
+
 def run_cli(chipsim, *args):
     return subprocess.run([chipsim, *map(str, args)], capture_output=True, text=True)
 
