@@ -2,11 +2,13 @@
 // one period. Also counts heap allocations per replicate on a reused Model, to check the
 // claim that the period loop allocates nothing of its own (docs/MODEL.md, "Performance").
 // Run: build/bench/chipsim_model_bench   (figures in docs/PERFORMANCE.md)
+//      CHIPSIM_WORLD=world.toml build/bench/chipsim_model_bench --benchmark_filter=World
 #include <benchmark/benchmark.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <string>
 
 #include "model/model.hpp"
 #include "scenario/loader.hpp"
@@ -36,8 +38,8 @@ namespace {
 
 const std::string kBaseline = std::string(CHIPSIM_SOURCE_DIR) + "/scenarios/baseline.toml";
 
-void run_bench(benchmark::State& state, bool noise) {
-  const chipsim::Scenario s = chipsim::load_scenario(kBaseline);
+void run_bench(benchmark::State& state, bool noise, const std::string& path = kBaseline) {
+  const chipsim::Scenario s = chipsim::load_scenario(path);
   chipsim::Model model(s);
   chipsim::Trajectory tr;
   model.run(tr, 0, 0, 1, chipsim::RunOptions{noise});  // size the buffers
@@ -70,4 +72,17 @@ BENCHMARK(BM_BaselineReplicateNoNoise)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// With CHIPSIM_WORLD set to a scenario file, BM_WorldReplicate times a replicate of that
+// world the same way (bench/scaling.sh, on worlds from `chipsim generate`).
+int main(int argc, char** argv) {
+  if (const char* world = std::getenv("CHIPSIM_WORLD"))
+    benchmark::RegisterBenchmark("BM_WorldReplicate", [path = std::string(world)](
+                                                          benchmark::State& state) {
+      run_bench(state, true, path);
+    })->Unit(benchmark::kMillisecond);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

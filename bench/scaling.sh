@@ -2,38 +2,34 @@
 # Cost per simulated period and peak memory against world size (issue 13), on synthetic
 # worlds from `chipsim generate`: buyers from 10 to 10^4 (20 products), products from 10 to
 # 10^3 (20 buyers), and the supply graph from 10^2 to 3 x 10^3 nodes (`--nodes`). Each point
-# runs one replicate and then enough replicates for about 2 s on one thread; the cost per
-# replicate is the difference divided by the extra replicates (start-up and loading cancel),
-# divided by the world's 28 quarters. Prints each point and the fitted growth exponent
+# times replicates of the world in process with Google Benchmark (BM_WorldReplicate of
+# bench/model_bench.cpp: a reused Model, no loading and no output in the timing, at least
+# 1 s of replicates after one to size the buffers), divided by the world's periods; peak
+# memory is the benchmark process's. Prints each point and the fitted growth exponent
 # (least squares of log cost on log size) of each series.
 # Usage: bench/scaling.sh [BUILD_DIR]
-#   MAX_NODES=10000 adds the 10^4-node world: about 10 GB and minutes per replicate, because
+#   MAX_NODES=10000 adds the 10^4-node world: several GB and minutes per replicate, because
 #   the cost grows as buyers x products (docs/PERFORMANCE.md, "Scaling").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-chipsim=${1:-build}/sim/chipsim
+build=${1:-build}
+chipsim=$build/sim/chipsim
+bench=$build/bench/chipsim_model_bench
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-periods=28
-
-wall() {  # wall N WORLD -> "seconds peak_kB"
-  /usr/bin/time -f "%e %M" -o "$tmp/time" "$chipsim" run "$2" -n "$1" --seed 1 --threads 1 -q \
-    -o "$tmp/out.h5" --force --variables price --compression 0 >/dev/null
-  cat "$tmp/time"
-}
 
 point() {  # point SERIES SIZE [generate args...]
   local series=$1 size=$2
   shift 2
   "$chipsim" generate "$@" -o "$tmp/world.toml" >/dev/null
-  read -r t1 _ < <(wall 1 "$tmp/world.toml")
-  local n
-  n=$(awk -v t="$t1" 'BEGIN { n = int(2 / (t > 0.01 ? t : 0.01)) + 1; print (n < 3 ? 3 : (n > 400 ? 400 : n)) }')
-  read -r tn rss < <(wall "$n" "$tmp/world.toml")
-  awk -v s="$series" -v x="$size" -v t1="$t1" -v tn="$tn" -v n="$n" -v p="$periods" -v r="$rss" \
-    'BEGIN { per = (tn - t1) / (n - 1); if (per <= 0) per = tn / n;
-             printf "%-8s %8d  %10.1f us/period  %8.2f ms/replicate  peak RSS %8.1f MB  (%d replicates)\n",
-                    s, x, per / p * 1e6, per * 1e3, r / 1024, n }' | tee -a "$tmp/points"
+  CHIPSIM_WORLD="$tmp/world.toml" /usr/bin/time -f "%M" -o "$tmp/rss" "$bench" \
+    --benchmark_filter=BM_WorldReplicate --benchmark_min_time=1 --benchmark_format=csv \
+    >"$tmp/csv" 2>/dev/null
+  # CSV: name,iterations,real_time (ms),...,per_period (s),periods
+  awk -F, -v s="$series" -v x="$size" -v r="$(cat "$tmp/rss")" \
+    '$1 == "\"BM_WorldReplicate\"" {
+       printf "%-8s %8d  %10.1f us/period  %8.2f ms/replicate  peak RSS %8.1f MB  (%d replicates)\n",
+              s, x, $3 / $NF * 1000, $3, r / 1024, $2 }' "$tmp/csv" | tee -a "$tmp/points"
 }
 
 for b in 10 100 1000 10000; do point buyers "$b" --buyers "$b" --products 20 --vendors 5; done

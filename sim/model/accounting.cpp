@@ -40,9 +40,11 @@ void book(const Structure& st, const Params& par, State& x, int t, Trajectory& t
     const int b = sb / kSegments, r = st.buyer_region[b];
     const auto got = x.delivered.row(sb);
     const auto paid = x.pb.row(r);
+    const auto& cand = st.candidates[r];
     double spend = 0;
-    for (const Option& k : st.candidates[r]) {
-      const double d = got[k.o];
+    for (int i : x.open0[sb]) {  // nothing is delivered through an option closed from the start
+      const Option& k = cand[i];
+      const double d = got[i];
       if (d <= 0) continue;
       const double money = d * paid[k.o];
       spend += money;

@@ -5,13 +5,6 @@
 
 namespace chipsim {
 
-double InputAllocator::supplied(int supplier) const {
-  double sum = 0;
-  for (std::size_t l = 0; l < links_.size(); ++l)
-    if (links_[l].first == supplier) sum += allocated_[l];
-  return sum;
-}
-
 namespace {
 // Links are "unbounded"; a finite stand-in keeps the solver's arithmetic free of inf - inf.
 constexpr double kUnbounded = 1e300;
@@ -40,7 +33,11 @@ InputAllocator::InputAllocator(int suppliers, int consumers,
       open_(links.size(), true),
       links_open_(consumers, 0),
       frozen_(consumers, 0),
-      cut_sink_side_(consumers, 0) {
+      cut_sink_side_(consumers, 0),
+      supplied_(suppliers, 0.0),
+      links_of_(consumers) {
+  for (std::size_t l = 0; l < links_.size(); ++l)
+    links_of_[links_[l].second].push_back(static_cast<int>(l));
   for (int s = 0; s < suppliers; ++s)
     supply_edge_.push_back(net_.add_edge(source_, 2 + s, 0.0));
   for (const auto& [s, c] : links_)
@@ -57,10 +54,19 @@ double InputAllocator::solve_network(const std::vector<double>& supply,
     net_.set_capacity(sink_edge_[c], std::max(0.0, sink[c]));
   for (std::size_t l = 0; l < links_.size(); ++l)
     net_.set_capacity(link_edge_[l], open_[l] ? kUnbounded : 0.0);
+  solved_sink_ = sink;
   return net_.max_flow(source_, sink_);
 }
 
 void InputAllocator::solve(bool shared) {
+  share(shared);
+  // What each supplier gave, summed in link order.
+  std::fill(supplied_.begin(), supplied_.end(), 0.0);
+  for (std::size_t l = 0; l < links_.size(); ++l)
+    supplied_[links_[l].first] += allocated_[l];
+}
+
+void InputAllocator::share(bool shared) {
   std::fill(allocated_.begin(), allocated_.end(), 0.0);
   std::fill(received_.begin(), received_.end(), 0.0);
   lambda_ = 1;
@@ -72,13 +78,12 @@ void InputAllocator::solve(bool shared) {
     // proportion to their capacity.
     for (int c = 0; c < consumers_; ++c) {
       double open_supply = 0;
-      for (std::size_t l = 0; l < links_.size(); ++l)
-        if (open_[l] && links_[l].second == c) open_supply += supply_[links_[l].first];
+      for (int l : links_of_[c])
+        if (open_[l]) open_supply += supply_[links_[l].first];
       if (open_supply <= 0) continue;
       const double take = std::min(request_[c], open_supply);
-      for (std::size_t l = 0; l < links_.size(); ++l)
-        if (open_[l] && links_[l].second == c)
-          allocated_[l] = take * supply_[links_[l].first] / open_supply;
+      for (int l : links_of_[c])
+        if (open_[l]) allocated_[l] = take * supply_[links_[l].first] / open_supply;
       received_[c] = take;
     }
     return;
@@ -117,6 +122,7 @@ void InputAllocator::solve(bool shared) {
     fixed_[c] = 0;
     frozen_[c] = request_[c] <= 0;
   }
+  solved_sink_.clear();
   bool first_level = true;
   for (int level = 0; level <= consumers_; ++level) {
     double open_request = 0, fixed_total = 0;
@@ -168,7 +174,10 @@ void InputAllocator::solve(bool shared) {
       for (int c = 0; c < consumers_; ++c)
         if (!frozen_[c]) fixed_[c] = lambda * request_[c], frozen_[c] = 1;
   }
-  solve_network(supply_, fixed_);
+  // The network is solved for the final requests unless the last solve of the filling asked
+  // for exactly these (as when every consumer got its full request): the same capacities give
+  // the same flows, since the solver starts afresh from the capacities each time.
+  if (solved_sink_ != fixed_) solve_network(supply_, fixed_);
   for (std::size_t l = 0; l < links_.size(); ++l)
     allocated_[l] = net_.flow(link_edge_[l]);
   for (std::size_t l = 0; l < links_.size(); ++l)

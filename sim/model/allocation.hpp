@@ -40,13 +40,16 @@ class InputAllocator {
   [[nodiscard]] double received(int consumer) const { return received_[consumer]; }
   // A supplier's capacity, and what the last solve allocated from it to all its consumers.
   [[nodiscard]] double supply(int supplier) const { return supply_[supplier]; }
-  [[nodiscard]] double supplied(int supplier) const;
+  [[nodiscard]] double supplied(int supplier) const { return supplied_[supplier]; }
+  // The links into a consumer, in link order.
+  [[nodiscard]] const std::vector<int>& links_of(int consumer) const { return links_of_[consumer]; }
   [[nodiscard]] int link_count() const { return static_cast<int>(links_.size()); }
   [[nodiscard]] const std::pair<int, int>& link(int i) const { return links_[i]; }
   // Fraction every consumer got in the fair phase of the last solve (1 when nothing was short).
   [[nodiscard]] double fair_fraction() const { return lambda_; }
 
  private:
+  void share(bool shared);
   double solve_network(const std::vector<double>& supply, const std::vector<double>& sink);
 
   int suppliers_, consumers_;
@@ -55,9 +58,12 @@ class InputAllocator {
   std::size_t source_, sink_;
   std::vector<FlowNetwork::EdgeId> supply_edge_, link_edge_, sink_edge_;
   std::vector<double> supply_, request_, allocated_, received_, used_, scaled_, fixed_;
+  std::vector<double> solved_sink_;  // the sink capacities of the last solve_network()
   std::vector<bool> open_;
   std::vector<int> links_open_;  // per consumer, during solve()
   std::vector<char> frozen_, cut_sink_side_;
+  std::vector<double> supplied_;            // [supplier]: allocated by the last solve
+  std::vector<std::vector<int>> links_of_;  // [consumer]
   double lambda_ = 1;
   bool force_flow_ = false;
 };

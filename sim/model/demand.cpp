@@ -99,55 +99,50 @@ void build_options(const Structure& st, const Params& par, State& x, int t, doub
   // Utilities and logit weights of every sub-buyer, fixed for this part of the period;
   // rationing rounds only close options.
   const bool subst = s.mechanisms.substitution;
+  double* const u = x.utility.data();
   for (int sb = 0; sb < st.SB; ++sb) {
     const int b = sb / kSegments, seg = sb % kSegments;
     const int r = st.buyer_region[b];
     const int train = is_training(seg) ? 1 : 0;
     const double alpha = subst ? par.b_alpha[b] : 0;
     const double gamma = subst ? par.b_gamma[b] * (train ? par.train_factor : 1) : 0;
-    auto sub = x.sub_open0.row(sb);
-    auto u = x.utility.row(sb);
-    auto w = x.weight.row(sb);
+    const auto& cand = st.candidates[r];
+    const int n = static_cast<int>(cand.size());
+    auto& open0 = x.open0[sb];
+    open0.clear();
+    if (x.budget[sb] <= 0) continue;  // e.g. the mandated part of a buyer no mandate binds
     const auto lc = x.log_cost.row(r * 2 + train);
-    if (x.budget[sb] <= 0) {  // e.g. the mandated part of a buyer no mandate applies to
-      for (const Option& k : st.candidates[r])
-        sub[k.o] = 0;
-      continue;
-    }
+    const auto open = x.option_open.row(r);
     double umax = -kInf;
-    for (const Option& k : st.candidates[r]) {
+    for (int i = 0; i < n; ++i) {
+      const Option& k = cand[i];
       const bool domestic = st.product_region[k.p] == r;
-      const bool allowed = x.option_open(r, k.o) && (!is_mandated(seg) || domestic);
-      sub[k.o] = allowed;
-      if (!allowed) continue;
+      if (!open[k.o] || (is_mandated(seg) && !domestic)) continue;
+      open0.push_back(i);
       // Buyers stock up ahead of an announced restriction on the channels it will close.
       const bool stock_up = x.pending_restrict(k.p, r) &&
                             (k.kind == ChannelKind::direct || k.kind == ChannelKind::licensed);
-      u[k.o] = -alpha * lc[k.o] - gamma * (1 - x.maturity[st.product_eco[k.p]]) +
-               (domestic ? par.b_delta[b] : 0) - x.penalty(k.p, r) +
-               (stock_up ? std::log1p(par.boost) : 0);
-      umax = std::max(umax, u[k.o]);
+      u[i] = -alpha * lc[k.o] - gamma * (1 - x.maturity[st.product_eco[k.p]]) +
+             (domestic ? par.b_delta[b] : 0) - x.penalty(k.p, r) +
+             (stock_up ? std::log1p(par.boost) : 0);
+      umax = std::max(umax, u[i]);
     }
-    auto wpp = x.weight_per_price.row(sb);
+    const auto w = x.weight.row(sb);
+    const auto wpp = x.weight_per_price.row(sb);
     const auto paid = x.pb.row(r);
-    for (const Option& k : st.candidates[r]) {
-      w[k.o] = sub[k.o] ? std::exp((u[k.o] - umax) / par.logit) : 0;
-      wpp[k.o] = sub[k.o] ? w[k.o] / paid[k.o] : 0;
+    for (int i : open0) {
+      w[i] = std::exp((u[i] - umax) / par.logit);
+      wpp[i] = w[i] / paid[cand[i].o];
     }
   }
 }
 
-void spread(const Structure& st, State& x, int sb, double funds) {
-  const Option* cand = st.candidates[st.buyer_region[sb / kSegments]].data();
+void spread(State& x, int sb, double funds) {
   const double* w = x.weight.row(sb).data();
-  const double* wpp = x.weight_per_price.row(sb).data();
-  double* q = x.desired.row(sb).data();
   double z = 0;
   for (int i : x.open_list[sb])
-    z += w[cand[i].o];
-  const double scale = funds / z;
-  for (int i : x.open_list[sb])
-    q[cand[i].o] = scale * wpp[cand[i].o];
+    z += w[i];
+  x.scale[sb] = funds / z;
 }
 
 }  // namespace chipsim::model

@@ -98,9 +98,9 @@ int binding_supplier_of(const Structure& st, const State& x, int p, BindingInput
   auto exhausted_max = [&](const InputAllocator& a, int consumer) {
     int best = kNoSupplier;
     double most = 0;
-    for (int l = 0; l < a.link_count(); ++l) {
-      const auto [sup, c] = a.link(l);
-      if (c != consumer || a.allocated(l) <= most) continue;
+    for (int l : a.links_of(consumer)) {
+      const int sup = a.link(l).first;
+      if (a.allocated(l) <= most) continue;
       if (a.supplied(sup) < a.supply(sup) * (1 - 1e-9)) continue;  // not used up
       best = sup, most = a.allocated(l);
     }

@@ -16,16 +16,14 @@ namespace chipsim::model {
 void clear(const Structure& st, State& x, bool plan, double length) {
   std::copy(x.budget.begin(), x.budget.end(), x.remaining.begin());
   std::fill(x.taken.begin(), x.taken.end(), 0.0);
-  x.delivered.fill(0.0);
-  // Each sub-buyer's open options, as indices into its region's candidates.
+  // Each sub-buyer's open options, as indices into its region's candidates. Only the market
+  // clearing records deliveries (for book), and only of sub-buyers with a budget.
   for (int sb = 0; sb < st.SB; ++sb) {
-    const auto& cand = st.candidates[st.buyer_region[sb / kSegments]];
-    const auto open0 = x.sub_open0.row(sb);
     auto& list = x.open_list[sb];
     list.clear();
-    if (x.budget[sb] > 0)
-      for (int i = 0; i < static_cast<int>(cand.size()); ++i)
-        if (open0[cand[i].o]) list.push_back(i);
+    if (x.budget[sb] <= 0) continue;
+    list.assign(x.open0[sb].begin(), x.open0[sb].end());
+    if (!plan) std::ranges::fill(x.delivered.row(sb), 0.0);
   }
   for (int p = 0; p < st.P; ++p) {
     x.avail[p] = plan ? x.plan_cap[p] : x.finished[p];
@@ -62,15 +60,17 @@ void clear(const Structure& st, State& x, bool plan, double length) {
     const char* limited = x.stock_limited.data();
     for (int sb = 0; sb < st.SB; ++sb) {
       if (x.remaining[sb] <= 0 || x.open_list[sb].empty()) continue;
-      spread(st, x, sb, x.remaining[sb]);
+      spread(x, sb, x.remaining[sb]);
       any = true;
       const int r = st.buyer_region[sb / kSegments];
       const Option* cand = st.candidates[r].data();
-      const double* q = x.desired.row(sb).data();
+      const double scale = x.scale[sb];
+      const double* wpp = x.weight_per_price.row(sb).data();
       for (int i : x.open_list[sb]) {
         const Option& k = cand[i];
-        q_channel[k.c] += q[k.o];
-        if (k.licensed) q_licence[k.p * R + r] += q[k.o];
+        const double q = scale * wpp[i];
+        q_channel[k.c] += q;
+        if (k.licensed) q_licence[k.p * R + r] += q;
         any_stock_limit |= limited[k.p];
       }
     }
@@ -105,10 +105,11 @@ void clear(const Structure& st, State& x, bool plan, double length) {
         if (x.remaining[sb] <= 0 || x.open_list[sb].empty()) continue;
         const int r = st.buyer_region[sb / kSegments];
         const Option* cand = st.candidates[r].data();
-        const double* q = x.desired.row(sb).data();
+        const double scale = x.scale[sb];
+        const double* wpp = x.weight_per_price.row(sb).data();
         for (int i : x.open_list[sb]) {
           const Option& k = cand[i];
-          if (limited[k.p]) q_product[k.p] += q[k.o] * carried(k, r);
+          if (limited[k.p]) q_product[k.p] += scale * wpp[i] * carried(k, r);
         }
       }
       for (int p = 0; p < st.P; ++p)
@@ -122,16 +123,17 @@ void clear(const Structure& st, State& x, bool plan, double length) {
       if (x.remaining[sb] <= 0 || list.empty()) continue;
       const int r = st.buyer_region[sb / kSegments];
       const Option* cand = st.candidates[r].data();
-      const double* q = x.desired.row(sb).data();
-      double* got = x.delivered.row(sb).data();
+      const double scale = x.scale[sb];
+      const double* wpp = x.weight_per_price.row(sb).data();
+      double* got = plan ? nullptr : x.delivered.row(sb).data();
       const double* paid = x.pb.row(r).data();
       double spent = 0;
       std::size_t kept = 0;
       for (int i : list) {
         const Option& k = cand[i];
         const double f = carried(k, r) * fill_product[k.p];
-        const double d = q[k.o] * f;
-        got[k.o] += d;
+        const double d = scale * wpp[i] * f;
+        if (got) got[i] += d;
         used_product[k.p] += d;
         used_channel[k.c] += d;
         if (k.licensed) used_licence[k.p * R + r] += d;

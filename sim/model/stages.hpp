@@ -60,9 +60,9 @@ void draw_budgets(const Structure& st, const Params& par, State& x, int t);
 //    build_options: the sub-buyers' budgets for a part of the period of the given length, the
 //    options open to them, the prices they pay and their logit weights.
 void build_options(const Structure& st, const Params& par, State& x, int t, double length);
-//    spread: the units sub-buyer sb wants of each of its open options (x.open_list, not
-//    empty) in x.desired, spreading `funds` by the logit weights.
-void spread(const Structure& st, State& x, int sb, double funds);
+//    spread: sub-buyer sb spreads `funds` over its open options (x.open_list, not empty) by
+//    the logit weights: it wants x.scale[sb] x x.weight_per_price(sb, i) units of option i.
+void spread(State& x, int sb, double funds);
 
 // 6. Rationing (rationing.cpp): clears the market for the part of the period set up by
 //    build_options. With `plan` each product is limited by x.plan_cap instead of its stock

@@ -49,6 +49,35 @@ class Table {
   std::vector<T> data_;
 };
 
+// Rows of different lengths stored end to end: t.row(i) holds row i's cells. The model keeps
+// each sub-buyer's per-option figures this way, one cell per option its region may ever
+// offer (Structure::candidates), so the tables grow as sub-buyers x candidates and one
+// sub-buyer's figures are contiguous.
+template <class T>
+class RaggedTable {
+ public:
+  template <class RowLength>
+  void assign(int rows, RowLength&& length, T value) {
+    start_.assign(static_cast<std::size_t>(rows) + 1, 0);
+    for (int i = 0; i < rows; ++i)
+      start_[static_cast<std::size_t>(i) + 1] =
+          start_[static_cast<std::size_t>(i)] + static_cast<std::size_t>(length(i));
+    data_.assign(start_.back(), value);
+  }
+  std::span<T> row(int i) { return {data_.data() + start_[static_cast<std::size_t>(i)], size(i)}; }
+  std::span<const T> row(int i) const {
+    return {data_.data() + start_[static_cast<std::size_t>(i)], size(i)};
+  }
+  void fill(T value) { std::fill(data_.begin(), data_.end(), value); }
+
+ private:
+  [[nodiscard]] std::size_t size(int i) const {
+    return start_[static_cast<std::size_t>(i) + 1] - start_[static_cast<std::size_t>(i)];
+  }
+  std::vector<std::size_t> start_;
+  std::vector<T> data_;
+};
+
 // Each buyer's budget is split into sub-buyers: training and inference, each into a part bound
 // by a domestic mandate and a free part (docs/MODEL.md, section 5).
 inline constexpr int kSegments = 4;
@@ -193,12 +222,18 @@ struct State {
   // Demand (section 5).
   std::vector<double> shock, efficiency, unmet_share, annual_budget;  // [buyer]
   std::vector<double> budget, remaining;                              // [sub-buyer]
-  Table<double> pb;        // [region][option]: price paid
-  Table<double> log_cost;  // [region x 2 + training][option]
-  Table<double> utility, weight, weight_per_price, desired, delivered;  // [sub-buyer][option]
-  Table<char> option_open;                                              // [region][option]
-  Table<char>
-      sub_open0;  // the options each clearing of the part starts from // [sub-buyer][option]
+  Table<double> pb;         // [region][option]: price paid
+  Table<double> log_cost;   // [region x 2 + training][option]
+  Table<char> option_open;  // [region][option]
+  // [sub-buyer][candidate i of its region]: logit weight, weight over price paid, and units
+  // delivered in the clearing (set only where the option is open to the sub-buyer).
+  // Spreading funds f over the open options asks for f / sum(weight) x weight_per_price
+  // units of each (x.scale holds the first factor).
+  RaggedTable<double> weight, weight_per_price, delivered;
+  // [sub-buyer]: the options open when a clearing of the part starts, as candidate indices.
+  std::vector<std::vector<int>> open0;
+  std::vector<double> utility;  // [candidate]: work row of build_options
+  std::vector<double> scale;    // [sub-buyer]: funds over the sum of open weights (spread)
   std::vector<rng::Engine> buyer_engines, event_engines;
 
   // Rationing (section 6).

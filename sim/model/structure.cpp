@@ -255,17 +255,23 @@ State::State(const Structure& st) {
     z(*v, B);
   z(budget, SB);
   stock_limited.assign(static_cast<std::size_t>(P), 0);
-  open_list.assign(static_cast<std::size_t>(SB), {});
-  for (auto& l : open_list)
-    l.reserve(static_cast<std::size_t>(st.max_candidates));
+  for (auto* lists : {&open_list, &open0}) {
+    lists->assign(static_cast<std::size_t>(SB), {});
+    for (auto& l : *lists)
+      l.reserve(static_cast<std::size_t>(st.max_candidates));
+  }
   z(remaining, SB);
   pb.assign(R, O, 0.0);
   money.assign(R, O, 0.0);
   log_cost.assign(R * 2, O, 0.0);
-  for (auto* t : {&utility, &weight, &weight_per_price, &desired, &delivered})
-    t->assign(SB, O, 0.0);
+  const auto candidates_of = [&st](int sb) {
+    return st.candidates[static_cast<std::size_t>(st.buyer_region[sb / kSegments])].size();
+  };
+  for (auto* t : {&weight, &weight_per_price, &delivered})
+    t->assign(SB, candidates_of, 0.0);
   option_open.assign(R, O, 0);
-  sub_open0.assign(SB, O, 0);
+  z(utility, st.max_candidates);
+  z(scale, SB);
   buyer_engines.resize(static_cast<std::size_t>(B));
   event_engines.resize(st.rules.size());
   for (auto* v : {&q_channel, &channel_left, &used_channel, &fill_channel, &c_mult, &c_offer,

@@ -111,5 +111,65 @@ TEST(InputAllocator, ClosedFormAgreesWithMaxFlowOnStars) {
   }
 }
 
+// supplied() and links_of() are kept by the allocator (issue 13's profile pass: they used to
+// be found by scanning every link); they must agree with the links and allocations, after
+// every kind of solve: max-flow, closed form, no sharing, nothing requested.
+TEST(InputAllocator, SuppliedAndLinksOfAgreeWithTheLinks) {
+  boost::random::mt19937 rng(11);
+  boost::random::uniform_real_distribution<double> u(0.0, 100.0);
+  const std::vector<std::pair<int, int>> links = {{0, 0}, {1, 0}, {1, 1}, {2, 1}, {0, 2}, {2, 3}};
+  InputAllocator a(3, 4, links);
+  EXPECT_EQ(a.links_of(0), (std::vector<int>{0, 1}));
+  EXPECT_EQ(a.links_of(1), (std::vector<int>{2, 3}));
+  EXPECT_EQ(a.links_of(2), (std::vector<int>{4}));
+  EXPECT_EQ(a.links_of(3), (std::vector<int>{5}));
+  for (int trial = 0; trial < 100; ++trial) {
+    for (int s = 0; s < 3; ++s)
+      a.set_supply(s, u(rng));
+    for (int c = 0; c < 4; ++c)
+      a.set_request(c, trial % 10 == 0 ? 0.0 : u(rng));
+    a.set_open(1, trial % 3 != 0);  // closed: consumer 0 has one supplier (closed form)
+    a.set_open(3, trial % 3 != 0);
+    const bool shared = trial % 7 != 0;  // unshared: each consumer as if alone
+    a.solve(shared);
+    for (int s = 0; s < 3; ++s) {
+      double sum = 0;
+      for (std::size_t l = 0; l < links.size(); ++l)
+        if (links[l].first == s) sum += a.allocated(static_cast<int>(l));
+      ASSERT_EQ(a.supplied(s), sum) << "trial " << trial << " supplier " << s;
+      if (shared) {
+        ASSERT_LE(a.supplied(s), a.supply(s) * (1 + 1e-9) + 1e-9) << "trial " << trial;
+      }
+    }
+  }
+}
+
+// The last max-flow solve is skipped when the filling's last solve asked for the same
+// capacities: the flows must be those of a fresh allocator solving the same problem once
+// (a supplier shared by two consumers, enough for everyone).
+TEST(InputAllocator, FlowsAreThoseOfAFreshSolve) {
+  const std::vector<std::pair<int, int>> links = {{0, 0}, {1, 0}, {1, 1}};
+  InputAllocator reused(2, 2, links);
+  reused.set_supply(0, 10);
+  reused.set_supply(1, 10);
+  reused.set_request(0, 50);
+  reused.set_request(1, 50);
+  reused.solve(true);  // short: progressive filling
+  for (double request : {5.0, 8.0}) {
+    InputAllocator fresh(2, 2, links);
+    for (auto* a : {&reused, &fresh}) {
+      a->set_supply(0, 10);
+      a->set_supply(1, 10);
+      a->set_request(0, request);
+      a->set_request(1, request);
+      a->solve(true);
+    }
+    for (int l = 0; l < 3; ++l)
+      EXPECT_EQ(reused.allocated(l), fresh.allocated(l)) << "request " << request << " link " << l;
+    EXPECT_DOUBLE_EQ(reused.received(0), request);
+    EXPECT_DOUBLE_EQ(reused.received(1), request);
+  }
+}
+
 }  // namespace
 }  // namespace chipsim
