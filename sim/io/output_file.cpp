@@ -729,6 +729,11 @@ class Hdf5Writer final : public OutputWriter {
   void open_handles();   // the datasets written to
   void open_datasets();  // and a sweep's checkpoint read from them
   void rebuild();
+  // Closes the file built under the name `built`, renames it to the writer's path and opens
+  // it for writing; `verb` names the step in errors.
+  void install(const std::string& built, const char* verb);
+  // Writes a sweep point's error message into point_error (`file` names the file in errors).
+  void write_error_row(int point, const std::string& message, const std::string& file);
   void check_resume();
   std::vector<hsize_t> shape_of(int variable) const;
   // units, long_name, coordinates and the aggregation rules of a variable's dataset.
@@ -843,12 +848,16 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& scenario, const 
   file_ = file_handle(H5Fcreate(skeleton.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                       "cannot create '" + path + "'");
   create_layout();
+  install(skeleton, "create");
+}
+
+void Hdf5Writer::install(const std::string& built, const char* verb) {
   close();
   std::error_code ec;
-  std::filesystem::rename(skeleton, path, ec);
-  if (ec) throw IoError("cannot create '" + path + "': " + ec.message());
+  std::filesystem::rename(built, path_, ec);
+  if (ec) throw IoError(std::string("cannot ") + verb + " '" + path_ + "': " + ec.message());
   file_ =
-      file_handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "cannot open '" + path + "'");
+      file_handle(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "cannot open '" + path_ + "'");
   open_datasets();
 }
 
@@ -914,29 +923,14 @@ void Hdf5Writer::rebuild() {
   if (points_ > 0)
     for (int p = 0; p < points_; ++p) {
       const auto& message = errors[static_cast<std::size_t>(p)];
-      if (message.empty()) continue;
-      const hsize_t start = static_cast<hsize_t>(p), one = 1;
-      Handle type = vlen_string_type();
-      Handle file_space = space_handle(H5Dget_space(point_error_), "dataspace");
-      check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &start, nullptr, &one, nullptr),
-            "select point");
-      Handle mem = space_handle(H5Screate_simple(1, &one, nullptr), "memory space");
-      const char* text = message.c_str();
-      check(H5Dwrite(point_error_, type, mem, file_space, H5P_DEFAULT, &text),
-            "write point_error to '" + fresh + "'");
+      if (!message.empty()) write_error_row(p, message, fresh);
     }
   else
     attr_i64(file_, "replicates_written", written_);
   work_done_.reset();
   point_error_.reset();
-  close();
   source.reset();
-  std::error_code ec;
-  std::filesystem::rename(fresh, path_, ec);
-  if (ec) throw IoError("cannot replace '" + path_ + "': " + ec.message());
-  file_ =
-      file_handle(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "cannot open '" + path_ + "'");
-  open_datasets();
+  install(fresh, "replace");
 }
 
 void Hdf5Writer::open_handles() {
@@ -1448,7 +1442,7 @@ void Hdf5Writer::mark_all_done() {
         "write work_done to '" + path_ + "'");
 }
 
-void Hdf5Writer::record_error(int point, const std::string& message) {
+void Hdf5Writer::write_error_row(int point, const std::string& message, const std::string& file) {
   const hsize_t start = static_cast<hsize_t>(point), one = 1;
   Handle type = vlen_string_type();
   Handle file_space = space_handle(H5Dget_space(point_error_), "dataspace");
@@ -1457,7 +1451,11 @@ void Hdf5Writer::record_error(int point, const std::string& message) {
   Handle mem = space_handle(H5Screate_simple(1, &one, nullptr), "memory space");
   const char* text = message.c_str();
   check(H5Dwrite(point_error_, type, mem, file_space, H5P_DEFAULT, &text),
-        "write point_error to '" + path_ + "'");
+        "write point_error to '" + file + "'");
+}
+
+void Hdf5Writer::record_error(int point, const std::string& message) {
+  write_error_row(point, message, path_);
   failed_[static_cast<std::size_t>(point)] = 1;
   mark_done(point, sweep_->work_count[static_cast<std::size_t>(point)]);
 }
