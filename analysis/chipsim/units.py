@@ -20,6 +20,9 @@ import math
 import numpy as np
 
 
+RESIDUE = 1e-6  # as kResidue in sim/engine/display.hpp
+
+
 def _suffixed(v: float, thousands: bool) -> str:
     if isinstance(v, float) and math.isnan(v):
         return "n/a"
@@ -39,7 +42,8 @@ def format_value(kind: str, v) -> str:
     """A value in file units as the command line prints it (no unit)."""
     v = float(v)
     if kind in ("money", "count"):
-        return _suffixed(v, True)
+        # below a millionth of a dollar or unit: floating-point residue, shown as 0
+        return "0" if abs(v) < RESIDUE else _suffixed(v, True)
     if kind == "share":
         return f"{100 * v:.1f}%" if math.isfinite(v) else _suffixed(v, False)
     if kind == "compute":

@@ -45,6 +45,9 @@ std::string format_display(DisplayKind kind, double v) {
   switch (kind) {
     case DisplayKind::money:
     case DisplayKind::count:
+      // Below a millionth of a dollar or of a unit, a value is floating-point residue of
+      // stocks drawn down to nothing (say 1.5e-11 units), not a quantity: shown as 0.
+      if (std::fabs(v) < kResidue) return "0";
       return suffixed(v, true);
     case DisplayKind::share:
       if (!std::isfinite(v)) return suffixed(v, false);

@@ -9,6 +9,8 @@
 //   share     1           percent: 42.0%
 //   compute   PFLOP/s     EFLOP/s, always (1 EFLOP/s = 1,000 PFLOP/s)
 //   index     1           three significant digits
+// Money and counts smaller than kResidue in magnitude are shown as 0 (floating-point residue
+// of stocks drawn down to nothing; the file keeps the exact value).
 #pragma once
 
 #include <string>
@@ -16,6 +18,8 @@
 #include "model/trajectory.hpp"
 
 namespace chipsim {
+
+inline constexpr double kResidue = 1e-6;
 
 // The unit a displayed value is in ("USD", "%", "EFLOP/s", "" for plain counts and indices).
 [[nodiscard]] const char* display_unit(DisplayKind kind);

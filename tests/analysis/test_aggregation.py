@@ -255,4 +255,7 @@ def test_display_units_match_the_command_line():
     assert [f("share", 0.4213), f("compute", 246737.0), f("count", 113400)] == \
         ["42.1%", "246.74", "113.4 k"]
     assert units.format_difference("share", -0.049) == "-4.9 pp"
+    # floating-point residue of a stock drawn down to nothing is shown as 0, as in the CLI
+    assert [f("count", 1.46e-11), f("money", -3e-9), f("count", 2e-6), f("count", 0.5)] == \
+        ["0", "0", "2e-06", "0.5"]
     assert units.axis_scale("compute", [1e6])[1] == "EFLOP/s"
