@@ -718,7 +718,9 @@ class Hdf5Writer final : public OutputWriter {
   void mark_all_done();
   // Copies the stored chunks of `point` covering replicates [first, first + count) from the
   // same datasets of another file of the same layout, as stored (no filter is run).
-  void copy_chunks(hid_t source, int point, int first, int count);
+  // `source_points`: the source has a point dimension (a sweep's file or shard); false for a
+  // run's own partial file being resumed (same layout as this one).
+  void copy_chunks(hid_t source, int point, int first, int count, bool source_points = true);
   // A run's file (no point dimension) filled by copy_chunks: replicates [0, written) read
   // back, in order, into `acc` (for finish), and recorded as written.
   void summarise_stored(SummaryAccumulator& acc, int written);
@@ -884,49 +886,17 @@ void Hdf5Writer::rebuild() {
                       "cannot create '" + fresh + "'");
   create_layout();  // a sweep's work_done from done_, as read
   open_handles();
-  const int step = std::clamp(options_.chunk_replicates, 1, std::max(info_.replicates, 1));
-  std::vector<char> buffer;
-  // The chunks of replicates [first, first + count) of `point` (sweeps) in one dataset.
-  auto copy = [&](hid_t from, hid_t to, std::size_t rank, int point, int first, int count,
-                  const std::string& name) {
-    for (int r0 = first / step * step; r0 < first + count; r0 += step) {
-      std::vector<hsize_t> offset(rank, 0);
-      offset[points_ > 0 ? 1 : 0] = static_cast<hsize_t>(r0);
-      if (points_ > 0) offset[0] = static_cast<hsize_t>(point);
-      hsize_t bytes = 0;
-      check(H5Dget_chunk_storage_size(from, offset.data(), &bytes),
-            "'" + path_ + "' is damaged: chunk size of " + name);
-      if (bytes == 0) continue;  // never written (a point that could not run)
-      buffer.resize(bytes);
-      std::uint32_t mask = 0;
-      check(H5Dread_chunk(from, H5P_DEFAULT, offset.data(), &mask, buffer.data()),
-            "'" + path_ + "' is damaged: read a chunk of " + name);
-      check(H5Dwrite_chunk(to, H5P_DEFAULT, mask, offset.data(), bytes, buffer.data()),
-            "write a chunk of " + name + " to '" + fresh + "'");
-    }
-  };
-  auto copy_dataset = [&](const char* name, hid_t to, std::size_t rank) {
-    Handle from =
-        dataset_handle(H5Dopen2(source, name, no_chunk_cache()), std::string("open ") + name);
-    if (points_ == 0) {
-      copy(from, to, rank, 0, 0, written_, name);
-      return;
-    }
-    for (int p = 0; p < points_; ++p)
-      copy(from, to, rank, p, sweep_->work_first[static_cast<std::size_t>(p)], done(p), name);
-  };
-  if (!options_.summary_only) {
-    for (std::size_t k = 0; k < vars_.size(); ++k)
-      copy_dataset(variables()[vars_[k]].name, datasets_[k], shape_of(vars_[k]).size());
-    if (events_ > 0) copy_dataset("event_period", event_dataset_, points_ > 0 ? 3 : 2);
-  }
-  if (points_ > 0)
-    for (int p = 0; p < points_; ++p) {
-      const auto& message = errors[static_cast<std::size_t>(p)];
-      if (!message.empty()) write_error_row(p, message, fresh);
-    }
-  else
+  const bool data = !options_.summary_only;
+  if (points_ == 0) {
+    if (data && written_ > 0) copy_chunks(source, 0, 0, written_, false);
     attr_i64(file_, "replicates_written", written_);
+  }
+  for (int p = 0; p < points_; ++p) {
+    if (data && done(p) > 0)
+      copy_chunks(source, p, sweep_->work_first[static_cast<std::size_t>(p)], done(p), true);
+    const auto& message = errors[static_cast<std::size_t>(p)];
+    if (!message.empty()) write_error_row(p, message, fresh);
+  }
   work_done_.reset();
   point_error_.reset();
   source.reset();
@@ -1363,21 +1333,22 @@ void Hdf5Writer::mark_done(int point, int count) {
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush '" + path_ + "'");
 }
 
-void Hdf5Writer::copy_chunks(hid_t source, int point, int first, int count) {
+void Hdf5Writer::copy_chunks(hid_t source, int point, int first, int count, bool source_points) {
   const int step = std::clamp(options_.chunk_replicates, 1, info_.replicates);
   if (first % step != 0)
     throw IoError("merge: a part's replicates of point " + std::to_string(point) + " start at " +
                   std::to_string(first) + ", not on a chunk boundary");
   std::vector<char> buffer;
-  // The source always has a point dimension; a run's file (points_ == 0) drops it, which
+  // A source with a point dimension copied into a run's file (points_ == 0) loses it, which
   // leaves a chunk's bytes as they are (its leading extent is 1).
+  const bool drop_point = source_points && points_ == 0;
   auto copy = [&](hid_t from, hid_t to, std::size_t rank, const std::string& name) {
     for (int r0 = first; r0 < first + count; r0 += step) {
       std::vector<hsize_t> offset(rank, 0);
-      offset[0] = static_cast<hsize_t>(point);
-      offset[1] = static_cast<hsize_t>(r0);
+      if (source_points) offset[0] = static_cast<hsize_t>(point);
+      offset[source_points ? 1 : 0] = static_cast<hsize_t>(r0);
       const std::vector<hsize_t> target =
-          points_ > 0 ? offset : std::vector<hsize_t>(offset.begin() + 1, offset.end());
+          drop_point ? std::vector<hsize_t>(offset.begin() + 1, offset.end()) : offset;
       hsize_t bytes = 0;
       check(H5Dget_chunk_storage_size(from, offset.data(), &bytes), "chunk size of " + name);
       if (bytes == 0) continue;  // never written
@@ -1389,7 +1360,7 @@ void Hdf5Writer::copy_chunks(hid_t source, int point, int first, int count) {
             "write a chunk of " + name + " to '" + path_ + "'");
     }
   };
-  const std::size_t extra = points_ > 0 ? 0 : 1;
+  const std::size_t extra = drop_point ? 1 : 0;
   for (std::size_t k = 0; k < vars_.size(); ++k) {
     const char* name = variables()[vars_[k]].name;
     Handle from =
@@ -1399,7 +1370,7 @@ void Hdf5Writer::copy_chunks(hid_t source, int point, int first, int count) {
   if (events_ > 0) {
     Handle from =
         dataset_handle(H5Dopen2(source, "event_period", H5P_DEFAULT), "open event_period");
-    copy(from, event_dataset_, 3, "event_period");
+    copy(from, event_dataset_, source_points ? 3 : 2, "event_period");
   }
 }
 
