@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -721,6 +722,13 @@ class Hdf5Writer final : public OutputWriter {
   // `source_points`: the source has a point dimension (a sweep's file or shard); false for a
   // run's own partial file being resumed (same layout as this one).
   void copy_chunks(hid_t source, int point, int first, int count, bool source_points = true);
+  // The stored bytes of the chunk at `offset`, found by walking the chunk index and read
+  // from the file directly, for when HDF5 cannot look the chunk up by its offset: a kill
+  // inside H5Fflush can leave the index's keys so that the lookup fails ("chunk storage is
+  // not allocated", and a read returns fill values) while the walk still lists the chunk
+  // where it was written. False if the walk does not list it either.
+  bool read_listed_chunk(hid_t from, const std::vector<hsize_t>& offset, std::uint32_t& mask,
+                         std::vector<char>& bytes) const;
   // A run's file (no point dimension) filled by copy_chunks: replicates [0, written) read
   // back, in order, into `acc` (for finish), and recorded as written.
   void summarise_stored(SummaryAccumulator& acc, int written);
@@ -1333,6 +1341,34 @@ void Hdf5Writer::mark_done(int point, int count) {
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush '" + path_ + "'");
 }
 
+bool Hdf5Writer::read_listed_chunk(hid_t from, const std::vector<hsize_t>& offset,
+                                   std::uint32_t& mask, std::vector<char>& bytes) const {
+  Handle space = space_handle(H5Dget_space(from), "dataspace");
+  hsize_t chunks = 0;
+  if (H5Dget_num_chunks(from, space, &chunks) < 0) return false;
+  std::vector<hsize_t> at(offset.size());
+  for (hsize_t i = 0; i < chunks; ++i) {
+    unsigned listed_mask = 0;
+    haddr_t address = HADDR_UNDEF;
+    hsize_t size = 0;
+    if (H5Dget_chunk_info(from, space, i, at.data(), &listed_mask, &address, &size) < 0 ||
+        at != offset || size == 0 || address == HADDR_UNDEF)
+      continue;
+    // Addresses count from the file's start: chipsim's files have no user block.
+    const ssize_t length = H5Fget_name(from, nullptr, 0);
+    if (length <= 0) return false;
+    std::string file(static_cast<std::size_t>(length), '\0');
+    if (H5Fget_name(from, file.data(), file.size() + 1) < 0) return false;
+    std::ifstream in(file, std::ios::binary);
+    bytes.resize(size);
+    in.seekg(static_cast<std::streamoff>(address));
+    in.read(bytes.data(), static_cast<std::streamsize>(size));
+    mask = listed_mask;
+    return static_cast<bool>(in);
+  }
+  return false;
+}
+
 void Hdf5Writer::copy_chunks(hid_t source, int point, int first, int count, bool source_points) {
   const int step = std::clamp(options_.chunk_replicates, 1, info_.replicates);
   if (first % step != 0)
@@ -1350,12 +1386,21 @@ void Hdf5Writer::copy_chunks(hid_t source, int point, int first, int count, bool
       const std::vector<hsize_t> target =
           drop_point ? std::vector<hsize_t>(offset.begin() + 1, offset.end()) : offset;
       hsize_t bytes = 0;
-      check(H5Dget_chunk_storage_size(from, offset.data(), &bytes), "chunk size of " + name);
-      if (bytes == 0) continue;  // never written
-      buffer.resize(bytes);
       std::uint32_t mask = 0;
-      check(H5Dread_chunk(from, H5P_DEFAULT, offset.data(), &mask, buffer.data()),
-            "read a chunk of " + name);
+      const bool looked_up = H5Dget_chunk_storage_size(from, offset.data(), &bytes) >= 0;
+      bool found = false;
+      if (looked_up && bytes > 0) {
+        buffer.resize(bytes);
+        found = H5Dread_chunk(from, H5P_DEFAULT, offset.data(), &mask, buffer.data()) >= 0;
+      }
+      // Not found by its offset: a damaged index (see read_listed_chunk), or a chunk never
+      // written (a sweep point that could not run), which HDF5 reports as 0 bytes.
+      if (!found && !read_listed_chunk(from, offset, mask, buffer)) {
+        if (looked_up && bytes == 0) continue;
+        throw IoError("a chunk of " + name + " (replicate " + std::to_string(r0) +
+                      ") is missing from the index of the file it is copied from");
+      }
+      bytes = buffer.size();
       check(H5Dwrite_chunk(to, H5P_DEFAULT, mask, target.data(), bytes, buffer.data()),
             "write a chunk of " + name + " to '" + path_ + "'");
     }
