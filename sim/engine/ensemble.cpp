@@ -66,7 +66,8 @@ int run_ensemble_serial(const Scenario& scenario, int point, std::uint64_t seed,
     buffer.resize(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i)
       model.run(buffer[i], point, first + done + i, seed, options.run);
-    sink(buffer, first + done, nullptr);
+    const auto work = options.prepare ? options.prepare(buffer, point, first + done) : nullptr;
+    sink(buffer, first + done, work.get());
     done += n;
   }
   return done;
@@ -243,7 +244,11 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
     Piece piece;
     while (!stopped(options) && take(piece)) {
       compute(piece, model, built_for);
-      sink(piece.held->job, piece.trajectories, piece.first, nullptr);
+      const auto work =
+          options.prepare && !piece.trajectories.empty()
+              ? options.prepare(piece.trajectories, piece.held->job.point, piece.first)
+              : nullptr;
+      sink(piece.held->job, piece.trajectories, piece.first, work.get());
     }
     return exhausted;
   }

@@ -32,8 +32,9 @@ struct EnsembleOptions {
   int chunk = 64;                           // replicates per pipeline token
   RunOptions run;                           // passed to every replicate
   const std::atomic<bool>* stop = nullptr;  // set to stop after the chunks in flight
-  // Optional; only the parallel pipeline calls it (on one thread it would gain nothing),
-  // so a sink must accept a null `work`.
+  // Optional, called on every chunk on both paths (the serial one calls it before the
+  // sink), so that one and two threads store the same bytes; a sink must still accept a
+  // null `work` (no prepare, or a chunk of a job with an error).
   ChunkPrepare prepare;
 };
 

@@ -1,8 +1,9 @@
 #include "io/chunk_filters.hpp"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -51,27 +52,51 @@ std::uint32_t fletcher32(const unsigned char* data, std::size_t bytes) {
   return (sum2 << 16) | sum1;
 }
 
+ChunkFilter::ChunkFilter(int level) : level_(level) {
+  if (level_ <= 0) return;
+  compressor_ = libdeflate_alloc_compressor(level_);
+  if (compressor_ == nullptr)
+    throw std::runtime_error("deflate level " + std::to_string(level_) +
+                             " is not available (expected 0 to 12)");
+}
+
+ChunkFilter::~ChunkFilter() {
+  if (compressor_ != nullptr) libdeflate_free_compressor(compressor_);
+}
+
+unsigned char* ScratchBuffer::room(std::size_t n) {
+  if (n > size_) {
+    data_.reset(new unsigned char[n]);  // default-initialised: not zeroed
+    size_ = n;
+  }
+  return data_.get();
+}
+
+std::vector<unsigned char> ChunkFilter::filter(const unsigned char* raw, std::size_t bytes,
+                                               std::size_t element) {
+  const unsigned char* body = raw;
+  std::size_t size = bytes;
+  if (level_ > 0) {
+    unsigned char* shuffled = shuffled_.room(bytes);
+    shuffle_bytes(raw, bytes, element, shuffled);
+    const std::size_t bound = libdeflate_zlib_compress_bound(compressor_, bytes);
+    unsigned char* deflated = deflated_.room(bound);
+    size = libdeflate_zlib_compress(compressor_, shuffled, bytes, deflated, bound);
+    if (size == 0) throw std::runtime_error("deflate failed: its output bound was too small");
+    body = deflated;
+  }
+  std::vector<unsigned char> out;
+  out.reserve(size + 4);
+  out.assign(body, body + size);
+  const std::uint32_t sum = fletcher32(body, size);
+  for (int i = 0; i < 4; ++i)
+    out.push_back(static_cast<unsigned char>(sum >> (8 * i)));
+  return out;
+}
+
 std::vector<unsigned char> filter_chunk(const std::vector<unsigned char>& raw, std::size_t element,
                                         int level) {
-  std::vector<unsigned char> out;
-  if (level > 0) {
-    std::vector<unsigned char> shuffled(raw.size());
-    shuffle_bytes(raw.data(), raw.size(), element, shuffled.data());
-    uLongf size = compressBound(static_cast<uLong>(shuffled.size()));
-    out.resize(size + 4);
-    const int status =
-        compress2(out.data(), &size, shuffled.data(), static_cast<uLong>(shuffled.size()), level);
-    if (status != Z_OK)
-      throw std::runtime_error("deflate failed (zlib status " + std::to_string(status) + ")");
-    out.resize(size + 4);
-  } else {
-    out.resize(raw.size() + 4);
-    std::memcpy(out.data(), raw.data(), raw.size());
-  }
-  const std::uint32_t sum = fletcher32(out.data(), out.size() - 4);
-  for (int i = 0; i < 4; ++i)
-    out[out.size() - 4 + static_cast<std::size_t>(i)] = static_cast<unsigned char>(sum >> (8 * i));
-  return out;
+  return ChunkFilter(level).filter(raw.data(), raw.size(), element);
 }
 
 }  // namespace chipsim::io

@@ -17,6 +17,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <type_traits>
 
 #include "io/chunk_filters.hpp"
@@ -674,6 +675,8 @@ void read_slab(hid_t d, const std::vector<hsize_t>& start, const std::vector<hsi
 
 }  // namespace
 
+struct EncodeScratch;  // defined beside Hdf5Writer::encode
+
 class Hdf5Writer final : public OutputWriter {
  public:
   Hdf5Writer(const std::string& path, const Scenario& scenario, const OutputInfo& info,
@@ -772,6 +775,9 @@ class Hdf5Writer final : public OutputWriter {
   std::vector<float> buffer32_;
   std::vector<signed char> buffer8_;
   std::vector<short> buffer16_;
+  // encode()'s compressors and buffers, one per thread that has encoded (see EncodeScratch).
+  mutable std::mutex scratch_mutex_;
+  mutable std::vector<std::unique_ptr<EncodeScratch>> scratch_;
 };
 
 void Hdf5Writer::describe_variable(hid_t d, const VariableInfo& info,
@@ -1225,18 +1231,29 @@ std::size_t element_size(int v, bool float32) {
 
 // Rows of a chunk (replicate-major doubles) in the file's type, little-endian, padded to
 // `rows` replicates with the fill value (NaN; 0 for the integer variables).
+// Returns the chunk's size in bytes.
 template <class T>
-void store_as(const std::vector<Trajectory>& chunk, Series Trajectory::*series, std::size_t cells,
-              std::size_t rows, std::vector<unsigned char>& out) {
+std::size_t store_as(const std::vector<Trajectory>& chunk, Series Trajectory::*series,
+                     std::size_t cells, std::size_t rows, ScratchBuffer& out) {
   static_assert(std::endian::native == std::endian::little, "the file's types are little-endian");
-  out.resize(rows * cells * sizeof(T));
-  T* to = reinterpret_cast<T*>(out.data());
+  const std::size_t bytes = rows * cells * sizeof(T);
+  T* const begin = reinterpret_cast<T*>(out.room(bytes));
+  T* to = begin;
   for (const auto& t : chunk)
     for (const double x : (t.*series).data())
       *to++ = static_cast<T>(x);
   const T fill = std::is_floating_point_v<T> ? std::numeric_limits<T>::quiet_NaN() : T{0};
-  std::fill(to, reinterpret_cast<T*>(out.data()) + rows * cells, fill);
+  std::fill(to, begin + rows * cells, fill);
+  return bytes;
 }
+
+// What encode() needs on a worker thread, pooled by the writer so that its compressor and
+// buffers are made once per thread rather than once per chunk.
+struct EncodeScratch {
+  explicit EncodeScratch(int level) : filter(level) {}
+  ChunkFilter filter;
+  ScratchBuffer raw;
+};
 
 void Hdf5Writer::encode(const std::vector<Trajectory>& chunk, int point, int first,
                         EncodedChunk& out) const {
@@ -1249,24 +1266,31 @@ void Hdf5Writer::encode(const std::vector<Trajectory>& chunk, int point, int fir
   out.point = point;
   out.first = first;
   out.count = chunk.size();
-  std::vector<unsigned char> raw;
+  std::unique_ptr<EncodeScratch> scratch;
+  {
+    const std::lock_guard<std::mutex> lock(scratch_mutex_);
+    if (!scratch_.empty()) {
+      scratch = std::move(scratch_.back());
+      scratch_.pop_back();
+    }
+  }
+  if (!scratch) scratch = std::make_unique<EncodeScratch>(options_.compression);
   for (const int v : vars_) {
     const VariableInfo& info = variables()[v];
     const std::size_t cells = (chunk.front().*(info.series)).data().size();
     const int bits = enum_bits(v);
     const auto rows = static_cast<std::size_t>(step);
-    if (bits == 8) {
-      store_as<signed char>(chunk, info.series, cells, rows, raw);
-    } else if (bits == 16) {
-      store_as<short>(chunk, info.series, cells, rows, raw);
-    } else if (options_.float32) {
-      store_as<float>(chunk, info.series, cells, rows, raw);
-    } else {
-      store_as<double>(chunk, info.series, cells, rows, raw);
-    }
+    ScratchBuffer& raw = scratch->raw;
+    const std::size_t bytes =
+        bits == 8          ? store_as<signed char>(chunk, info.series, cells, rows, raw)
+        : bits == 16       ? store_as<short>(chunk, info.series, cells, rows, raw)
+        : options_.float32 ? store_as<float>(chunk, info.series, cells, rows, raw)
+                           : store_as<double>(chunk, info.series, cells, rows, raw);
     out.variables.push_back(
-        filter_chunk(raw, element_size(v, options_.float32), options_.compression));
+        scratch->filter.filter(raw.room(bytes), bytes, element_size(v, options_.float32)));
   }
+  const std::lock_guard<std::mutex> lock(scratch_mutex_);
+  scratch_.push_back(std::move(scratch));
 }
 
 void Hdf5Writer::write(const std::vector<Trajectory>& chunk, int first,

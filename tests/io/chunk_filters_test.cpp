@@ -1,6 +1,7 @@
-// HDF5's filters as the workers run them (sim/io/chunk_filters.cpp). That the bytes are the
-// ones HDF5 stores is tested end to end in tests/python (stored chunks of a one-thread run,
-// filtered by HDF5, against a two-thread run); here each filter is checked on its own.
+// HDF5's filters as the workers run them (sim/io/chunk_filters.cpp), deflate being
+// libdeflate's: here each filter is checked on its own, and the deflated stream is inflated
+// with zlib, as HDF5 and h5py read it. tests/python checks the files end to end (stored
+// chunks of one- and two-thread runs, read by h5py and xarray).
 #include "io/chunk_filters.hpp"
 
 #include <gtest/gtest.h>
@@ -83,6 +84,35 @@ TEST(FilterChunk, LevelZeroStoresTheRawBytesAndTheChecksum) {
   const std::uint32_t got = stored[8] | (stored[9] << 8) | (stored[10] << 16) |
                             (static_cast<std::uint32_t>(stored[11]) << 24);
   EXPECT_EQ(got, sum);
+}
+
+TEST(ChunkFilter, OneFilterReusedForChunksOfManySizesGivesEachTheBytesOfAFreshOne) {
+  // The filter keeps its compressor and buffers between chunks: a large chunk, then a
+  // smaller one, then a larger one again must each come out as from a new filter.
+  ChunkFilter reused(1);
+  for (const std::size_t n : {40000U, 24U, 3000U, 90000U}) {
+    std::vector<unsigned char> raw(n);
+    for (std::size_t i = 0; i < n; ++i)
+      raw[i] = static_cast<unsigned char>((i * i + n) % 251);
+    EXPECT_EQ(reused.filter(raw.data(), raw.size(), 8), filter_chunk(raw, 8, 1)) << n;
+  }
+}
+
+TEST(ChunkFilter, ALevelLibdeflateDoesNotHaveIsRefusedByName) {
+  try {
+    ChunkFilter filter(13);
+    FAIL() << "level 13 was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "deflate level 13 is not available (expected 0 to 12)");
+  }
+}
+
+TEST(ScratchBuffer, GrowsAndKeepsItsRoomWhenAskedForLess) {
+  ScratchBuffer b;
+  unsigned char* big = b.room(1000);
+  big[999] = 7;
+  EXPECT_EQ(b.room(10), big);  // no new allocation for a smaller request
+  EXPECT_EQ(b.room(1000)[999], 7);
 }
 
 }  // namespace

@@ -1,0 +1,92 @@
+// Cost of filtering output chunks (shuffle, deflate, Fletcher-32) as the workers do it, on
+// the chunks of 64 baseline replicates, every variable as float64; and, for comparison, zlib's
+// compress2 on the same shuffled bytes (the compressor chipsim used before libdeflate).
+// Time is per 64-replicate chunk set (all variables); divide by 64 for one replicate.
+// Run: build/bench/chipsim_output_bench   (figures in docs/PERFORMANCE.md, "Output throughput")
+#include <benchmark/benchmark.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "io/chunk_filters.hpp"
+#include "model/model.hpp"
+#include "scenario/loader.hpp"
+
+namespace {
+
+constexpr int kReplicates = 64;  // output.chunk_replicates' default
+
+// One raw chunk per variable: the replicates' series back to back, as the file stores them.
+std::vector<std::vector<unsigned char>> baseline_chunks() {
+  const chipsim::Scenario s =
+      chipsim::load_scenario(std::string(CHIPSIM_SOURCE_DIR) + "/scenarios/baseline.toml");
+  chipsim::Model model(s);
+  std::vector<chipsim::Trajectory> runs(kReplicates);
+  for (int r = 0; r < kReplicates; ++r)
+    model.run(runs[static_cast<std::size_t>(r)], 0, r, 1, chipsim::RunOptions{true});
+  std::vector<std::vector<unsigned char>> chunks;
+  for (const auto& v : chipsim::variables()) {
+    std::vector<unsigned char> raw;
+    for (const auto& t : runs) {
+      const auto& d = (t.*(v.series)).data();
+      const auto* bytes = reinterpret_cast<const unsigned char*>(d.data());
+      raw.insert(raw.end(), bytes, bytes + d.size() * sizeof(double));
+    }
+    if (!raw.empty()) chunks.push_back(std::move(raw));
+  }
+  return chunks;
+}
+
+const std::vector<std::vector<unsigned char>>& chunks() {
+  static const auto c = baseline_chunks();  // built once per benchmark process
+  return c;
+}
+
+void report(benchmark::State& state, std::size_t raw, std::size_t stored) {
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * raw));
+  state.counters["stored_over_raw"] = static_cast<double>(stored) / static_cast<double>(raw);
+}
+
+void BM_ChunkFilter(benchmark::State& state) {
+  const int level = static_cast<int>(state.range(0));
+  chipsim::io::ChunkFilter filter(level);
+  std::size_t raw = 0, stored = 0;
+  for (auto _ : state) {
+    raw = stored = 0;
+    for (const auto& c : chunks()) {
+      const auto out = filter.filter(c.data(), c.size(), sizeof(double));
+      raw += c.size();
+      stored += out.size();
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  report(state, raw, stored);
+}
+BENCHMARK(BM_ChunkFilter)->Arg(0)->Arg(1)->Arg(2)->Arg(6)->Unit(benchmark::kMillisecond);
+
+void BM_ZlibShuffled(benchmark::State& state) {
+  const int level = static_cast<int>(state.range(0));
+  std::vector<unsigned char> shuffled, out;
+  std::size_t raw = 0, stored = 0;
+  for (auto _ : state) {
+    raw = stored = 0;
+    for (const auto& c : chunks()) {
+      shuffled.resize(c.size());
+      chipsim::io::shuffle_bytes(c.data(), c.size(), sizeof(double), shuffled.data());
+      uLongf size = compressBound(static_cast<uLong>(c.size()));
+      out.resize(size);
+      compress2(out.data(), &size, shuffled.data(), static_cast<uLong>(c.size()), level);
+      raw += c.size();
+      stored += size;
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  report(state, raw, stored);
+}
+BENCHMARK(BM_ZlibShuffled)->Arg(1)->Arg(6)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
