@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Cost per simulated period and peak memory against world size (issue 13), on synthetic
 # worlds from `chipsim generate`: buyers from 10 to 10^4 (20 products), products from 10 to
-# 10^3 (20 buyers), and the supply graph from 10^2 to 3 x 10^3 nodes (`--nodes`). Each point
+# 10^3 (20 buyers), and the supply graph from 10^2 to 3 x 10^3 nodes (`--nodes`), once with
+# every buyer weighing every product and once with choice sets of 20 products per buyer
+# (`--choice-set 20`, series nodes-k20). Each point
 # times replicates of the world in process with Google Benchmark (BM_WorldReplicate of
 # bench/model_bench.cpp: a reused Model, no loading and no output in the timing, at least
 # 1 s of replicates after one to size the buffers), divided by the world's periods; peak
@@ -37,9 +39,12 @@ for p in 10 100 1000; do point products "$p" --products "$p" --buyers 20 --vendo
 for g in 100 300 1000 3000 10000 100000; do
   [ "$g" -le "${MAX_NODES:-3000}" ] && point nodes "$g" --nodes "$g"
 done
+for g in 100 300 1000 3000 10000 100000; do
+  [ "$g" -le "${MAX_NODES:-3000}" ] && point nodes-k20 "$g" --nodes "$g" --choice-set 20
+done
 
 echo "growth exponents (cost per period; peak RSS):"
-for s in buyers products nodes; do
+for s in buyers products nodes nodes-k20; do
   awk -v s="$s" '$1 == s { x = log($2); y = log($3); m = log($9);
       n++; sx += x; sy += y; sxx += x * x; sxy += x * y; sm += m; sxm += x * m }
     END { d = n * sxx - sx * sx;

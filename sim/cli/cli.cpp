@@ -368,6 +368,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   generate
       ->add_option("--nodes", gen.nodes, "Set the counts for about this many supply-graph nodes")
       ->check(CLI::Range(10L, 10'000'000L));
+  generate
+      ->add_option("--choice-set", gen.choice_set,
+                   "Products each buyer lists and weighs, drawn at random (default 0: all)")
+      ->check(CLI::Range(0, 1'000'000));
   generate->add_option("--seed", gen_seed, "Seed of the generator (default 1)");
   generate->add_option("-o,--output", gen.output,
                        "Scenario file to write (default: standard output)");

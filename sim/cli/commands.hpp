@@ -84,6 +84,9 @@ struct GenerateArgs {
   int regions = 3, vendors = 6, products = 12, foundries = 2, nodes_per_foundry = 2, memory = 4,
       packagers = 2, buyers = 8, rules = 5, years = 7;
   long nodes = 0;  // > 0: set the entity counts for about this many supply-graph nodes
+  // > 0: every buyer lists this many products, drawn at random (its choice set, Buyer::
+  // products); 0, or at least --products: buyers list none and weigh every product.
+  int choice_set = 0;
   std::uint64_t seed = 1;
   std::string output;  // empty: standard output
 };

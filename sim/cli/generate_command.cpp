@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <numeric>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -184,7 +185,22 @@ std::string generate_world(const GenerateArgs& a) {
       << "\ntraining_share = " << num(d.real(0.2, 0.5))
       << "\nprice_sensitivity = " << num(d.real(1.0, 2.7))
       << "\necosystem_weight = " << num(d.real(1.0, 4.1))
-      << "\nefficiency_growth = " << num(d.real(0.4, 0.5)) << "\n\n";
+      << "\nefficiency_growth = " << num(d.real(0.4, 0.5)) << "\n";
+    if (a.choice_set > 0 && a.choice_set < a.products) {
+      // A uniform draw of choice_set distinct products (partial Fisher-Yates), listed sorted.
+      std::vector<int> pick(static_cast<std::size_t>(a.products));
+      std::iota(pick.begin(), pick.end(), 0);
+      for (int i = 0; i < a.choice_set; ++i)
+        std::swap(pick[static_cast<std::size_t>(i)],
+                  pick[static_cast<std::size_t>(d.integer(i, a.products - 1))]);
+      pick.resize(static_cast<std::size_t>(a.choice_set));
+      std::ranges::sort(pick);
+      o << "products = [";
+      for (std::size_t i = 0; i < pick.size(); ++i)
+        o << (i > 0 ? ", " : "") << "\"P" << pick[i] << "\"";
+      o << "]\n";
+    }
+    o << "\n";
   }
   const std::string target = regions[1];
   o << "[channel.direct]\nkind = \"direct\"\n\n"

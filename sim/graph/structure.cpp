@@ -28,6 +28,20 @@ void check_structure(const Scenario& s, Diagnostics& diags) {
                     s.regions[buyer.region].name + "'; add it to a channel's destinations");
   }
 
+  // A choice set is checked against the products' markets only: whether a listed product
+  // reaches the buyer through some channel at some date is the model's business.
+  for (const Buyer& buyer : s.buyers) {
+    if (buyer.products.empty()) continue;
+    const bool any = std::any_of(buyer.products.begin(), buyer.products.end(), [&](int p) {
+      const auto& mk = s.products[p].markets;
+      return mk.empty() || std::find(mk.begin(), mk.end(), buyer.region) != mk.end();
+    });
+    if (!any)
+      diags.error(buyer.loc, "buyer." + buyer.name + ".products",
+                  "none of the products this buyer lists is sold in its region '" +
+                      s.regions[buyer.region].name + "' (see each product's markets)");
+  }
+
   for (const Product& p : s.products) {
     if (p.inputs.hbm_stacks == 0) continue;
     for (const auto& gen : p.inputs.hbm_generations) {

@@ -40,7 +40,7 @@ void book(const Structure& st, const Params& par, State& x, int t, Trajectory& t
     const int b = sb / kSegments, r = st.buyer_region[b];
     const auto got = x.delivered.row(sb);
     const auto paid = x.pb.row(r);
-    const auto& cand = st.candidates[r];
+    const auto& cand = st.options_of(b);
     double spend = 0;
     for (int i : x.open0[sb]) {  // nothing is delivered through an option closed from the start
       const Option& k = cand[i];

@@ -106,7 +106,7 @@ void build_options(const Structure& st, const Params& par, State& x, int t, doub
     const int train = is_training(seg) ? 1 : 0;
     const double alpha = subst ? par.b_alpha[b] : 0;
     const double gamma = subst ? par.b_gamma[b] * (train ? par.train_factor : 1) : 0;
-    const auto& cand = st.candidates[r];
+    const auto& cand = st.options_of(b);
     const int n = static_cast<int>(cand.size());
     auto& open0 = x.open0[sb];
     open0.clear();

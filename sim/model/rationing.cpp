@@ -16,7 +16,7 @@ namespace chipsim::model {
 void clear(const Structure& st, State& x, bool plan, double length) {
   std::copy(x.budget.begin(), x.budget.end(), x.remaining.begin());
   std::fill(x.taken.begin(), x.taken.end(), 0.0);
-  // Each sub-buyer's open options, as indices into its region's candidates. Only the market
+  // Each sub-buyer's open options, as indices into its buyer's choice set. Only the market
   // clearing records deliveries (for book), and only of sub-buyers with a budget.
   for (int sb = 0; sb < st.SB; ++sb) {
     auto& list = x.open_list[sb];
@@ -51,7 +51,7 @@ void clear(const Structure& st, State& x, bool plan, double length) {
   // Each round spends every budget or closes at least one option of every sub-buyer with
   // money left, so the number of options bounds the rounds; without the rationing mechanism
   // there is one round.
-  const int rounds = st.s.mechanisms.rationing ? st.max_candidates + 1 : 1;
+  const int rounds = st.s.mechanisms.rationing ? st.max_choice + 1 : 1;
   for (int round = 0; round < rounds; ++round) {
     std::fill(x.q_channel.begin(), x.q_channel.end(), 0.0);
     x.q_licence.fill(0.0);
@@ -63,7 +63,7 @@ void clear(const Structure& st, State& x, bool plan, double length) {
       spread(x, sb, x.remaining[sb]);
       any = true;
       const int r = st.buyer_region[sb / kSegments];
-      const Option* cand = st.candidates[r].data();
+      const Option* cand = st.options_of(sb / kSegments).data();
       const double scale = x.scale[sb];
       const double* wpp = x.weight_per_price.row(sb).data();
       for (int i : x.open_list[sb]) {
@@ -104,7 +104,7 @@ void clear(const Structure& st, State& x, bool plan, double length) {
       for (int sb = 0; sb < st.SB; ++sb) {
         if (x.remaining[sb] <= 0 || x.open_list[sb].empty()) continue;
         const int r = st.buyer_region[sb / kSegments];
-        const Option* cand = st.candidates[r].data();
+        const Option* cand = st.options_of(sb / kSegments).data();
         const double scale = x.scale[sb];
         const double* wpp = x.weight_per_price.row(sb).data();
         for (int i : x.open_list[sb]) {
@@ -122,7 +122,7 @@ void clear(const Structure& st, State& x, bool plan, double length) {
       auto& list = x.open_list[sb];
       if (x.remaining[sb] <= 0 || list.empty()) continue;
       const int r = st.buyer_region[sb / kSegments];
-      const Option* cand = st.candidates[r].data();
+      const Option* cand = st.options_of(sb / kSegments).data();
       const double scale = x.scale[sb];
       const double* wpp = x.weight_per_price.row(sb).data();
       double* got = plan ? nullptr : x.delivered.row(sb).data();

@@ -50,8 +50,8 @@ class Table {
 };
 
 // Rows of different lengths stored end to end: t.row(i) holds row i's cells. The model keeps
-// each sub-buyer's per-option figures this way, one cell per option its region may ever
-// offer (Structure::candidates), so the tables grow as sub-buyers x candidates and one
+// each sub-buyer's per-option figures this way, one cell per option its buyer may ever weigh
+// (Structure::options_of), so the tables grow as sub-buyers x choice-set sizes and one
 // sub-buyer's figures are contiguous.
 template <class T>
 class RaggedTable {
@@ -129,6 +129,15 @@ struct Structure {
   // [region]: the options that can ever be open to a buyer there. Loops visit only these.
   std::vector<std::vector<Option>> candidates;
   int max_candidates = 0;
+  // The options each buyer weighs: its region's candidates, restricted to the products the
+  // buyer lists (Buyer::products) if it lists any, in the region's order. choice_sets holds
+  // the regions' lists first, then one per buyer with a list; choice_of[buyer] indexes it.
+  std::vector<std::vector<Option>> choice_sets;
+  std::vector<int> choice_of;
+  int max_choice = 0;  // the longest choice set of any buyer
+  [[nodiscard]] const std::vector<Option>& options_of(int buyer) const {
+    return choice_sets[static_cast<std::size_t>(choice_of[static_cast<std::size_t>(buyer)])];
+  }
   std::vector<RuleDef> rules;
   // [product x region]: the export_control rules that concern the pair, in scenario order.
   std::vector<std::vector<int>> export_rules;
@@ -225,20 +234,20 @@ struct State {
   Table<double> pb;         // [region][option]: price paid
   Table<double> log_cost;   // [region x 2 + training][option]
   Table<char> option_open;  // [region][option]
-  // [sub-buyer][candidate i of its region]: logit weight, weight over price paid, and units
-  // delivered in the clearing (set only where the option is open to the sub-buyer).
-  // Spreading funds f over the open options asks for f / sum(weight) x weight_per_price
-  // units of each (x.scale holds the first factor).
+  // [sub-buyer][option i of its buyer's choice set]: logit weight, weight over price paid, and
+  // units delivered in the clearing (set only where the option is open to the sub-buyer). Spreading
+  // funds f over the open options asks for f / sum(weight) x weight_per_price units of each
+  // (x.scale holds the first factor).
   RaggedTable<double> weight, weight_per_price, delivered;
-  // [sub-buyer]: the options open when a clearing of the part starts, as candidate indices.
+  // [sub-buyer]: the options open when a clearing of the part starts, as choice-set indices.
   std::vector<std::vector<int>> open0;
-  std::vector<double> utility;  // [candidate]: work row of build_options
+  std::vector<double> utility;  // [choice-set option]: work row of build_options
   std::vector<double> scale;    // [sub-buyer]: funds over the sum of open weights (spread)
   std::vector<rng::Engine> buyer_engines, event_engines;
 
   // Rationing (section 6).
   std::vector<char> stock_limited;  // [product]: limited by its stock in this clearing
-  // [sub-buyer]: its open options in this clearing, as indices into its region's candidates.
+  // [sub-buyer]: its open options in this clearing, as indices into its choice set.
   std::vector<std::vector<int>> open_list;
   std::vector<double> q_product, avail, used_product, fill_product, taken;  // [product]
   std::vector<double> q_channel, channel_left, used_channel, fill_channel;  // [channel]

@@ -133,6 +133,24 @@ Structure::Structure(const Scenario& sc)
     }
     max_candidates = std::max(max_candidates, static_cast<int>(candidates[r].size()));
   }
+  choice_sets = candidates;
+  choice_of.clear();
+  for (int b = 0; b < B; ++b) {
+    const Buyer& buyer = s.buyers[b];
+    if (buyer.products.empty()) {
+      choice_of.push_back(buyer.region);
+    } else {
+      std::vector<char> listed(static_cast<std::size_t>(P), 0);
+      for (const int p : buyer.products)
+        listed[static_cast<std::size_t>(p)] = 1;
+      std::vector<Option> own;
+      for (const Option& k : candidates[buyer.region])
+        if (listed[static_cast<std::size_t>(k.p)]) own.push_back(k);
+      choice_of.push_back(static_cast<int>(choice_sets.size()));
+      choice_sets.push_back(std::move(own));
+    }
+    max_choice = std::max(max_choice, static_cast<int>(options_of(b).size()));
+  }
 
   auto add_rule = [&](const RuleBody& body, int policy, const std::string& key, bool scheduled) {
     RuleDef x;
@@ -257,20 +275,18 @@ State::State(const Structure& st) {
   stock_limited.assign(static_cast<std::size_t>(P), 0);
   for (auto* lists : {&open_list, &open0}) {
     lists->assign(static_cast<std::size_t>(SB), {});
-    for (auto& l : *lists)
-      l.reserve(static_cast<std::size_t>(st.max_candidates));
+    for (int sb = 0; sb < SB; ++sb)
+      (*lists)[static_cast<std::size_t>(sb)].reserve(st.options_of(sb / kSegments).size());
   }
   z(remaining, SB);
   pb.assign(R, O, 0.0);
   money.assign(R, O, 0.0);
   log_cost.assign(R * 2, O, 0.0);
-  const auto candidates_of = [&st](int sb) {
-    return st.candidates[static_cast<std::size_t>(st.buyer_region[sb / kSegments])].size();
-  };
+  const auto choices_of = [&st](int sb) { return st.options_of(sb / kSegments).size(); };
   for (auto* t : {&weight, &weight_per_price, &delivered})
-    t->assign(SB, candidates_of, 0.0);
+    t->assign(SB, choices_of, 0.0);
   option_open.assign(R, O, 0);
-  z(utility, st.max_candidates);
+  z(utility, st.max_choice);
   z(scale, SB);
   buyer_engines.resize(static_cast<std::size_t>(B));
   event_engines.resize(st.rules.size());

@@ -1036,6 +1036,9 @@ class Converter {
     b.domestic_preference = r.param("domestic_preference", kAny, 0.0);
     b.efficiency_growth = r.param("efficiency_growth", kGrowth, 0.0);
     b.state_funded = r.boolean("state_funded", false);
+    b.products = refs(r, "products", s_.products, "product");
+    if (const toml::node* n = r.node("products"); n && n->is_array() && n->as_array()->empty())
+      r.error("products", "expected at least one product name, got an empty array");
     s_.buyers.push_back(std::move(b));
   }
 

@@ -152,6 +152,9 @@ struct Buyer {
   Param domestic_preference;      // delta: utility bonus for domestic vendors
   Param efficiency_growth;        // algorithmic efficiency gain, fraction per year
   bool state_funded = false;
+  // The products this buyer considers (its choice set), as indices into Scenario::products,
+  // in the order listed; empty = every product sold in its region.
+  std::vector<int> products;
   SourceLoc loc;
 };
 

@@ -2,7 +2,9 @@
 // same for the same seed, and refused with a message below their minimum sizes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
@@ -49,6 +51,33 @@ TEST(Generate, NodesSetsTheSupplyGraphSize) {
     // About four edges per node: the graph grows linearly, not with products x suppliers.
     EXPECT_LT(static_cast<double>(g.edge_count()), 6.0 * static_cast<double>(nodes));
   }
+}
+
+TEST(Generate, ChoiceSetsListThatManyDistinctProductsPerBuyer) {
+  GenerateArgs a;
+  a.products = 40;
+  a.buyers = 30;
+  a.choice_set = 6;
+  test::TempDir dir;
+  const Scenario s = load_scenario(dir.write("w.toml", generate_world(a)), {});
+  ASSERT_EQ(s.buyers.size(), 30U);
+  std::vector<int> seen(40, 0);
+  for (const Buyer& b : s.buyers) {
+    ASSERT_EQ(b.products.size(), 6U) << b.name;  // distinct: the loader refuses repeats
+    for (const int p : b.products)
+      ++seen[static_cast<std::size_t>(p)];
+  }
+  // 180 draws over 40 products: every product is expected 4.5 times, and a product left out
+  // by all 30 buyers has probability (1 - 6/40)^30 = 0.8% each, so most products appear.
+  EXPECT_GT(std::count_if(seen.begin(), seen.end(), [](int n) { return n > 0; }), 30);
+  // Without --choice-set (or with one covering every product) buyers list none.
+  a.choice_set = 0;
+  const std::string unlimited = generate_world(a);
+  const Scenario all = load_scenario(dir.write("a.toml", unlimited), {});
+  for (const Buyer& b : all.buyers)
+    EXPECT_TRUE(b.products.empty()) << b.name;
+  a.choice_set = 40;
+  EXPECT_EQ(generate_world(a), unlimited);
 }
 
 TEST(Generate, SameSeedSameWorldOtherSeedOtherWorld) {

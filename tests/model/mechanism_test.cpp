@@ -2,6 +2,7 @@
 // worked out by hand from the world in support/world.hpp.
 #include <gtest/gtest.h>
 
+#include "model/baseline_support.hpp"
 #include "model/economics.hpp"
 #include "support/world.hpp"
 
@@ -68,6 +69,45 @@ TEST(Rationing, CapexLeftUnspentWhenSupplyIsShortIsUnmetBudget) {
   const int b = index_of(s.buyers, "BD");
   EXPECT_DOUBLE_EQ(tr.buyer_spend.at(0, b), 2e8);
   EXPECT_DOUBLE_EQ(tr.unmet_budget.at(0, b), 8e8);
+}
+
+TEST(Choice, ABuyerWeighsOnlyTheProductsItLists) {
+  // Unrestricted, BD splits its budget between X and Y (same specs and price, no domestic
+  // preference). Listing only Y, it spends the whole 1e9 USD of the quarter on Y: 100,000
+  // units, and none on X, in every period.
+  const Scenario both = world();
+  const Trajectory open = run_world(both);
+  const int x = index_of(both.products, "X"), y = index_of(both.products, "Y");
+  const int d = index_of(both.regions, "D"), b = index_of(both.buyers, "BD");
+  EXPECT_GT(units_to(open, 0, x, d), 0.0);
+  EXPECT_GT(units_to(open, 0, y, d), 0.0);
+  const Scenario s = world({"buyer.BD.products=[\"Y\"]"});
+  const Trajectory only_y = run_world(s);
+  for (int t = 0; t < only_y.periods; ++t)
+    EXPECT_EQ(units_to(only_y, t, x, d), 0.0) << t;
+  EXPECT_DOUBLE_EQ(units_to(only_y, 0, y, d), 1e5);
+  EXPECT_DOUBLE_EQ(only_y.buyer_spend.at(0, b), 1e9);
+}
+
+TEST(Choice, ListingEveryProductIsTheSameAsListingNone) {
+  // A buyer's choice set keeps its region's order, so a list of every product, in any
+  // order, gives the run bit for bit (noise on).
+  const Scenario plain = test::baseline();
+  std::string all = "[";
+  for (auto it = plain.products.rbegin(); it != plain.products.rend(); ++it)
+    all += "\"" + it->name + "\",";
+  all.back() = ']';
+  std::vector<std::string> overrides;
+  for (const Buyer& buyer : plain.buyers)
+    overrides.push_back("buyer." + buyer.name + ".products=" + all);
+  const Scenario listed = test::baseline(overrides);
+  ASSERT_EQ(listed.buyers.front().products.size(), plain.products.size());
+  for (int replicate = 0; replicate < 3; ++replicate) {
+    const Trajectory a = run_replicate(plain, 0, replicate, 11, RunOptions{true});
+    const Trajectory c = run_replicate(listed, 0, replicate, 11, RunOptions{true});
+    for (const auto& v : variables())
+      EXPECT_EQ((a.*(v.series)).data(), (c.*(v.series)).data()) << v.name << " " << replicate;
+  }
 }
 
 // Y alone (X is sold only in H): 100,000 units a quarter, one HBM stack each.

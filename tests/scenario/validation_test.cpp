@@ -103,6 +103,18 @@ TEST(Validation, DanglingComponent) {
                       "no product named 'YB2' (did you mean 'XB2'?)");
 }
 
+TEST(Validation, ABuyersProductsMustBeKnownListedOnceAndNotEmpty) {
+  const std::string base = replace(kBase, "capex = 5.0e8", "capex = 5.0e8\nproducts = PRODUCTS");
+  std::string text = replace(base, "PRODUCTS", "[\"XA\", \"XB3\"]");
+  expect_single_error(text, locate(text, "[\"XA\", \"XB3\"]"), "buyer.BB.products",
+                      "no product named 'XB3' (did you mean 'XB'?)");
+  text = replace(base, "PRODUCTS", "[\"XA\", \"XA\"]");
+  expect_single_error(text, locate(text, "\"XA\"]"), "buyer.BB.products", "\"XA\" is listed twice");
+  text = replace(base, "PRODUCTS", "[]");
+  expect_single_error(text, locate(text, "[]"), "buyer.BB.products",
+                      "expected at least one product name, got an empty array");
+}
+
 TEST(Validation, DuplicateEntityName) {
   const std::string text = kBase + "\n[vendor.VA]\nregion = \"B\"\n";
   const auto ds = errors_of(text);
@@ -194,6 +206,19 @@ TEST(Validation, BuyerNoProductCanReach) {
                  "destinations = [\"A\"]\ncapacity = 1000");
   expect_single_error(text, locate(text, "[buyer.BB]"), "buyer.BB",
                       "no product can reach this buyer: no channel serves region 'B'");
+}
+
+TEST(Validation, ABuyerListingOnlyProductsNotSoldInItsRegion) {
+  std::string text = replace(kBase, "capex = 5.0e8", "capex = 5.0e8\nproducts = [\"XA\"]");
+  text = replace(text, "launch = \"2024Q1\"", "launch = \"2024Q1\"\nmarkets = [\"A\"]",
+                 "[product.XA]");
+  const auto ds = errors_of(text);
+  ASSERT_EQ(ds.size(), 1U) << (ds.empty() ? "" : ds[0].message);
+  EXPECT_EQ(ds[0].loc.line, locate(text, "[buyer.BB]").line);
+  EXPECT_EQ(ds[0].key, "buyer.BB.products");
+  EXPECT_EQ(ds[0].message,
+            "none of the products this buyer lists is sold in its region 'B' (see each "
+            "product's markets)");
 }
 
 TEST(Validation, CycleInSupplyGraph) {
