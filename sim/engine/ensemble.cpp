@@ -52,7 +52,19 @@ struct Chunk {
   int first = 0;
   std::vector<Trajectory> trajectories;
   std::unique_ptr<ChunkWork> work;
+  bool complete = false;  // every replicate ran (a stop can abandon a chunk between them)
 };
+
+// Runs replicates [first, first + size) into `out`, checking for a stop before each one;
+// returns false if it stopped before the last.
+bool run_replicates(Model& model, std::vector<Trajectory>& out, int point, int first,
+                    std::uint64_t seed, const EnsembleOptions& options) {
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (stopped(options)) return false;
+    model.run(out[i], point, first + static_cast<int>(i), seed, options.run);
+  }
+  return true;
+}
 }  // namespace
 
 int run_ensemble_serial(const Scenario& scenario, int point, std::uint64_t seed, int first,
@@ -64,8 +76,7 @@ int run_ensemble_serial(const Scenario& scenario, int point, std::uint64_t seed,
   while (done < count && !stopped(options)) {
     const int n = std::min(chunk, count - done);
     buffer.resize(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i)
-      model.run(buffer[i], point, first + done + i, seed, options.run);
+    if (!run_replicates(model, buffer, point, first + done, seed, options)) break;
     const auto work = options.prepare ? options.prepare(buffer, point, first + done) : nullptr;
     sink(buffer, first + done, work.get());
     done += n;
@@ -112,6 +123,7 @@ int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int fi
     free_list.push_back(pool.back().get());
   }
   int next = 0, delivered = 0;
+  bool cut = false;  // a chunk was abandoned: the last stage delivers nothing more
 
   oneapi::tbb::parallel_pipeline(
       static_cast<std::size_t>(tokens),
@@ -143,10 +155,10 @@ int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int fi
                 taken_over(c);
                 auto& model = models.local();
                 if (!model) model = std::make_unique<Model>(scenario);
-                for (std::size_t i = 0; i < c->trajectories.size(); ++i)
-                  model->run(c->trajectories[i], point, c->first + static_cast<int>(i), seed,
-                             options.run);
-                if (options.prepare) c->work = options.prepare(c->trajectories, point, c->first);
+                c->complete =
+                    run_replicates(*model, c->trajectories, point, c->first, seed, options);
+                if (c->complete && options.prepare)
+                  c->work = options.prepare(c->trajectories, point, c->first);
                 handed_on(c);
                 return c;
               }) &
@@ -154,9 +166,13 @@ int run_ensemble(const Scenario& scenario, int point, std::uint64_t seed, int fi
               oneapi::tbb::filter_mode::serial_in_order, [&](Chunk* c) {
                 taken_over(c);
                 taken_over(&delivered);
-                sink(c->trajectories, c->first, c->work.get());
+                // Delivered replicates stay contiguous: after an abandoned chunk, none.
+                cut = cut || !c->complete;
+                if (!cut) {
+                  sink(c->trajectories, c->first, c->work.get());
+                  delivered += static_cast<int>(c->trajectories.size());
+                }
                 c->work.reset();
-                delivered += static_cast<int>(c->trajectories.size());
                 {
                   const std::lock_guard<std::mutex> lock(free_mutex);
                   free_list.push_back(c);
@@ -194,6 +210,7 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
     int first = 0;
     std::vector<Trajectory> trajectories;
     std::unique_ptr<ChunkWork> work;
+    bool complete = false;  // see Chunk
   };
   // The source: the current job and how far into it. A job with an error is delivered once,
   // as one piece with no trajectories.
@@ -201,6 +218,7 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
   long serial = 0;
   int offset = 0;
   bool finished_job = true, exhausted = false;
+  bool cut = false;  // a piece was abandoned on a stop: nothing after it is delivered
   auto take = [&](Piece& piece) -> bool {  // fills the next piece; false after the last job
     while (finished_job) {
       auto j = next();
@@ -227,15 +245,15 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
     return true;
   };
   auto compute = [&](Piece& piece, std::unique_ptr<Model>& model, long& built_for) {
+    piece.complete = true;
     if (piece.trajectories.empty()) return;
     const EnsembleJob& job = piece.held->job;
     if (!model || built_for != piece.held->serial) {
       model = std::make_unique<Model>(*job.scenario);
       built_for = piece.held->serial;
     }
-    for (std::size_t i = 0; i < piece.trajectories.size(); ++i)
-      model->run(piece.trajectories[i], job.point, piece.first + static_cast<int>(i), seed,
-                 options.run);
+    piece.complete =
+        run_replicates(*model, piece.trajectories, job.point, piece.first, seed, options);
   };
 
   if (threads == 1) {
@@ -244,6 +262,7 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
     Piece piece;
     while (!stopped(options) && take(piece)) {
       compute(piece, model, built_for);
+      if (!piece.complete) return false;
       const auto work =
           options.prepare && !piece.trajectories.empty()
               ? options.prepare(piece.trajectories, piece.held->job.point, piece.first)
@@ -299,7 +318,7 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
                 taken_over(p);
                 Worker& w = workers.local();
                 compute(*p, w.model, w.built_for);
-                if (options.prepare && !p->trajectories.empty())
+                if (p->complete && options.prepare && !p->trajectories.empty())
                   p->work = options.prepare(p->trajectories, p->held->job.point, p->first);
                 handed_on(p);
                 return p;
@@ -308,7 +327,8 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
               oneapi::tbb::filter_mode::serial_in_order, [&](Piece* p) {
                 taken_over(p);
                 taken_over(&sink);
-                sink(p->held->job, p->trajectories, p->first, p->work.get());
+                cut = cut || !p->complete;  // as in run_ensemble
+                if (!cut) sink(p->held->job, p->trajectories, p->first, p->work.get());
                 p->work.reset();
                 p->held.reset();
                 {
@@ -319,7 +339,7 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
               }));
   taken_over(&held);  // the pipeline's end hands every stage back to this thread
   taken_over(&sink);
-  return exhausted;
+  return exhausted && !cut;
 }
 
 }  // namespace chipsim
