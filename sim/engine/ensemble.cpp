@@ -244,6 +244,7 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
     finished_job = offset >= job->count;
     return true;
   };
+  // Runs a piece's replicates and, if they all ran, options.prepare on them.
   auto compute = [&](Piece& piece, std::unique_ptr<Model>& model, long& built_for) {
     piece.complete = true;
     if (piece.trajectories.empty()) return;
@@ -254,6 +255,8 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
     }
     piece.complete =
         run_replicates(*model, piece.trajectories, job.point, piece.first, seed, options);
+    if (piece.complete && options.prepare)
+      piece.work = options.prepare(piece.trajectories, job.point, piece.first);
   };
 
   if (threads == 1) {
@@ -263,11 +266,8 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
     while (!stopped(options) && take(piece)) {
       compute(piece, model, built_for);
       if (!piece.complete) return false;
-      const auto work =
-          options.prepare && !piece.trajectories.empty()
-              ? options.prepare(piece.trajectories, piece.held->job.point, piece.first)
-              : nullptr;
-      sink(piece.held->job, piece.trajectories, piece.first, work.get());
+      sink(piece.held->job, piece.trajectories, piece.first, piece.work.get());
+      piece.work.reset();
     }
     return exhausted;
   }
@@ -312,17 +312,14 @@ bool run_jobs(const JobSource& next, std::uint64_t seed, const EnsembleOptions& 
                                                handed_on(p);
                                                return p;
                                              }) &
-          oneapi::tbb::make_filter<Piece*, Piece*>(
-              oneapi::tbb::filter_mode::parallel,
-              [&](Piece* p) {
-                taken_over(p);
-                Worker& w = workers.local();
-                compute(*p, w.model, w.built_for);
-                if (p->complete && options.prepare && !p->trajectories.empty())
-                  p->work = options.prepare(p->trajectories, p->held->job.point, p->first);
-                handed_on(p);
-                return p;
-              }) &
+          oneapi::tbb::make_filter<Piece*, Piece*>(oneapi::tbb::filter_mode::parallel,
+                                                   [&](Piece* p) {
+                                                     taken_over(p);
+                                                     Worker& w = workers.local();
+                                                     compute(*p, w.model, w.built_for);
+                                                     handed_on(p);
+                                                     return p;
+                                                   }) &
           oneapi::tbb::make_filter<Piece*, void>(
               oneapi::tbb::filter_mode::serial_in_order, [&](Piece* p) {
                 taken_over(p);

@@ -128,15 +128,17 @@ struct Structure {
   Table<char> sold_in;                   // [product][region]
   // [region]: the options that can ever be open to a buyer there. Loops visit only these.
   std::vector<std::vector<Option>> candidates;
-  int max_candidates = 0;
   // The options each buyer weighs: its region's candidates, restricted to the products the
   // buyer lists (Buyer::products) if it lists any, in the region's order. choice_sets holds
-  // the regions' lists first, then one per buyer with a list; choice_of[buyer] indexes it.
+  // one list per buyer with a list; choice_of[buyer] indexes it, kNone for the others.
   std::vector<std::vector<Option>> choice_sets;
   std::vector<int> choice_of;
   int max_choice = 0;  // the longest choice set of any buyer
   [[nodiscard]] const std::vector<Option>& options_of(int buyer) const {
-    return choice_sets[static_cast<std::size_t>(choice_of[static_cast<std::size_t>(buyer)])];
+    const int own = choice_of[static_cast<std::size_t>(buyer)];
+    return own == kNone
+               ? candidates[static_cast<std::size_t>(buyer_region[static_cast<std::size_t>(buyer)])]
+               : choice_sets[static_cast<std::size_t>(own)];
   }
   std::vector<RuleDef> rules;
   // [product x region]: the export_control rules that concern the pair, in scenario order.

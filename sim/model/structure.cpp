@@ -131,14 +131,12 @@ Structure::Structure(const Scenario& sc)
       }
       candidates[r].push_back({o, p, c, kind, kind == ChannelKind::licensed});
     }
-    max_candidates = std::max(max_candidates, static_cast<int>(candidates[r].size()));
   }
-  choice_sets = candidates;
   choice_of.clear();
   for (int b = 0; b < B; ++b) {
     const Buyer& buyer = s.buyers[b];
     if (buyer.products.empty()) {
-      choice_of.push_back(buyer.region);
+      choice_of.push_back(kNone);
     } else {
       std::vector<char> listed(static_cast<std::size_t>(P), 0);
       for (const int p : buyer.products)
