@@ -46,14 +46,16 @@ InputAllocator::InputAllocator(int suppliers, int consumers,
     sink_edge_.push_back(net_.add_edge(2 + suppliers + c, sink_, 0.0));
 }
 
-double InputAllocator::solve_network(const std::vector<double>& supply,
-                                     const std::vector<double>& sink) {
+void InputAllocator::set_supply_and_links() {
   for (int s = 0; s < suppliers_; ++s)
-    net_.set_capacity(supply_edge_[s], std::max(0.0, supply[s]));
-  for (int c = 0; c < consumers_; ++c)
-    net_.set_capacity(sink_edge_[c], std::max(0.0, sink[c]));
+    net_.set_capacity(supply_edge_[s], std::max(0.0, supply_[s]));
   for (std::size_t l = 0; l < links_.size(); ++l)
     net_.set_capacity(link_edge_[l], open_[l] ? kUnbounded : 0.0);
+}
+
+double InputAllocator::solve_network(const std::vector<double>& sink) {
+  for (int c = 0; c < consumers_; ++c)
+    net_.set_capacity(sink_edge_[c], std::max(0.0, sink[c]));
   solved_sink_ = sink;
   return net_.max_flow(source_, sink_);
 }
@@ -123,6 +125,7 @@ void InputAllocator::share(bool shared) {
     frozen_[c] = request_[c] <= 0;
   }
   solved_sink_.clear();
+  set_supply_and_links();
   bool first_level = true;
   for (int level = 0; level <= consumers_; ++level) {
     double open_request = 0, fixed_total = 0;
@@ -139,7 +142,7 @@ void InputAllocator::share(bool shared) {
       for (int c = 0; c < consumers_; ++c)
         scaled_[c] = frozen_[c] ? fixed_[c] : lambda * request_[c];
       const double demand = lambda * open_request + fixed_total;
-      if (demand <= 0 || solve_network(supply_, scaled_) >= demand * (1 - kTolerance)) break;
+      if (demand <= 0 || solve_network(scaled_) >= demand * (1 - kTolerance)) break;
       double a = 0, b = 0;
       for (int s = 0; s < suppliers_; ++s)
         if (!net_.on_source_side(2 + s)) a += std::max(0.0, supply_[s]);
@@ -177,7 +180,7 @@ void InputAllocator::share(bool shared) {
   // The network is solved for the final requests unless the last solve of the filling asked
   // for exactly these (as when every consumer got its full request): the same capacities give
   // the same flows, since the solver starts afresh from the capacities each time.
-  if (solved_sink_ != fixed_) solve_network(supply_, fixed_);
+  if (solved_sink_ != fixed_) solve_network(fixed_);
   for (std::size_t l = 0; l < links_.size(); ++l)
     allocated_[l] = net_.flow(link_edge_[l]);
   for (std::size_t l = 0; l < links_.size(); ++l)

@@ -50,7 +50,10 @@ class InputAllocator {
 
  private:
   void share(bool shared);
-  double solve_network(const std::vector<double>& supply, const std::vector<double>& sink);
+  // The supply and link capacities of the network, from supply_ and open_; they stay set
+  // through the levels and cut iterations of one share(), which change only the sinks.
+  void set_supply_and_links();
+  double solve_network(const std::vector<double>& sink);
 
   int suppliers_, consumers_;
   std::vector<std::pair<int, int>> links_;
@@ -59,8 +62,8 @@ class InputAllocator {
   std::vector<FlowNetwork::EdgeId> supply_edge_, link_edge_, sink_edge_;
   std::vector<double> supply_, request_, allocated_, received_, used_, scaled_, fixed_;
   std::vector<double> solved_sink_;  // the sink capacities of the last solve_network()
-  std::vector<bool> open_;
-  std::vector<int> links_open_;  // per consumer, during solve()
+  std::vector<char> open_;           // char, not bool: read in every solve, a bit vector is slow
+  std::vector<int> links_open_;      // per consumer, during solve()
   std::vector<char> frozen_, cut_sink_side_;
   std::vector<double> supplied_;            // [supplier]: allocated by the last solve
   std::vector<std::vector<int>> links_of_;  // [consumer]

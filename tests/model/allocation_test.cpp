@@ -171,5 +171,44 @@ TEST(InputAllocator, FlowsAreThoseOfAFreshSolve) {
   }
 }
 
+// One allocator serves a whole run: supplies, requests and gates change between solves,
+// and the network's capacities are set once per solve, not once per max-flow. Each solve
+// must be bit for bit that of a fresh allocator given the same problem (random networks
+// where consumers choose between suppliers, so the max-flow path runs).
+TEST(InputAllocator, AReusedAllocatorSolvesAsAFreshOne) {
+  const std::vector<std::pair<int, int>> links = {{0, 0}, {1, 0}, {1, 1}, {2, 1},
+                                                  {2, 2}, {0, 2}, {3, 3}, {1, 3}};
+  boost::random::mt19937_64 rng(11);
+  boost::random::uniform_real_distribution<double> u(0.0, 100.0);
+  InputAllocator reused(4, 4, links);
+  int flows = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    InputAllocator fresh(4, 4, links);
+    std::vector<double> supply(4), request(4);
+    std::vector<bool> open(links.size());
+    for (auto& v : supply)
+      v = u(rng);
+    for (auto& v : request)
+      v = u(rng);
+    for (std::size_t l = 0; l < links.size(); ++l)
+      open[l] = u(rng) > 20;
+    for (auto* a : {&reused, &fresh}) {
+      for (int s = 0; s < 4; ++s)
+        a->set_supply(s, supply[s]);
+      for (int c = 0; c < 4; ++c)
+        a->set_request(c, request[c]);
+      for (std::size_t l = 0; l < links.size(); ++l)
+        a->set_open(static_cast<int>(l), open[l]);
+      a->solve(true);
+    }
+    for (std::size_t l = 0; l < links.size(); ++l)
+      ASSERT_EQ(reused.allocated(static_cast<int>(l)), fresh.allocated(static_cast<int>(l)))
+          << "trial " << trial << " link " << l;
+    ASSERT_EQ(reused.fair_fraction(), fresh.fair_fraction()) << "trial " << trial;
+    flows += reused.fair_fraction() < 1;
+  }
+  EXPECT_GT(flows, 50);  // most trials are short, so the filling ran
+}
+
 }  // namespace
 }  // namespace chipsim
