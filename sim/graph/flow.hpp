@@ -4,11 +4,13 @@
 // reads the minimum cut to name the binding input (the chokepoint).
 //
 // Note: set_capacity() allocates nothing; Boost's solver itself keeps small internal work
-// queues that it allocates per call.
+// queues that it allocates per call. The Boost.Graph types stay in flow.cpp (every model
+// file includes this header through the state, and Boost.Graph's headers take about 2 s to
+// compile in each).
 #pragma once
 
-#include <boost/graph/adjacency_list.hpp>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace chipsim {
@@ -18,6 +20,9 @@ class FlowNetwork {
   using EdgeId = std::size_t;
 
   explicit FlowNetwork(std::size_t vertices = 0);
+  ~FlowNetwork();
+  FlowNetwork(FlowNetwork&&) noexcept;
+  FlowNetwork& operator=(FlowNetwork&&) noexcept;
 
   std::size_t add_vertex();
   // Adds a directed edge (and its zero-capacity reverse twin, which the algorithm needs).
@@ -37,27 +42,12 @@ class FlowNetwork {
   [[nodiscard]] bool in_min_cut(EdgeId edge) const;
   [[nodiscard]] std::vector<EdgeId> min_cut() const;
 
-  [[nodiscard]] std::size_t vertex_count() const { return boost::num_vertices(graph_); }
-  [[nodiscard]] std::size_t edge_count() const { return forward_.size(); }
+  [[nodiscard]] std::size_t vertex_count() const;
+  [[nodiscard]] std::size_t edge_count() const;
 
  private:
-  using Traits = boost::adjacency_list_traits<boost::vecS, boost::vecS, boost::directedS>;
-  struct EdgeProps {
-    double capacity = 0;
-    double residual = 0;
-    Traits::edge_descriptor reverse;
-  };
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS,
-                                      boost::no_property, EdgeProps>;
-
-  Graph graph_;
-  std::vector<Graph::edge_descriptor> forward_;
-  // Work arrays for the solver, sized with the graph and reused between solves.
-  std::vector<Graph::edge_descriptor> predecessor_;
-  std::vector<boost::default_color_type> color_;
-  std::vector<long> distance_;
-  std::size_t source_ = 0;
-  bool solved_ = false;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace chipsim
