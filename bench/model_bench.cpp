@@ -42,12 +42,12 @@ void run_bench(benchmark::State& state, bool noise, const std::string& path = kB
   const chipsim::Scenario s = chipsim::load_scenario(path);
   chipsim::Model model(s);
   chipsim::Trajectory tr;
-  model.run(tr, 0, 0, 1, chipsim::RunOptions{noise});  // size the buffers
+  model.run(tr, 0, 0, 1, chipsim::RunOptions{.noise = noise});  // size the buffers
   int replicate = 0;
   long allocations = 0;
   for (auto _ : state) {
     const long before = g_allocations.load();
-    model.run(tr, 0, replicate++, 1, chipsim::RunOptions{noise});
+    model.run(tr, 0, replicate++, 1, chipsim::RunOptions{.noise = noise});
     allocations += g_allocations.load() - before;
     benchmark::DoNotOptimize(tr.production.data().data());
   }

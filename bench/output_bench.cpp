@@ -25,7 +25,7 @@ std::vector<std::vector<unsigned char>> baseline_chunks() {
   chipsim::Model model(s);
   std::vector<chipsim::Trajectory> runs(kReplicates);
   for (int r = 0; r < kReplicates; ++r)
-    model.run(runs[static_cast<std::size_t>(r)], 0, r, 1, chipsim::RunOptions{true});
+    model.run(runs[static_cast<std::size_t>(r)], 0, r, 1, chipsim::RunOptions{.noise = true});
   std::vector<std::vector<unsigned char>> chunks;
   for (const auto& v : chipsim::variables()) {
     std::vector<unsigned char> raw;

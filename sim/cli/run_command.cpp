@@ -93,7 +93,7 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   EnsembleOptions ens;
   ens.threads = args.threads;
   ens.chunk = scenario.output.chunk_replicates;
-  ens.run = RunOptions{!args.no_noise};
+  ens.run = RunOptions{.noise = !args.no_noise};
   ens.stop = &stop;
   if (writer) ens.prepare = encode_on_workers(*writer);
 

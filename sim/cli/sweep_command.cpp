@@ -201,7 +201,7 @@ int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design,
   EnsembleOptions ens;
   ens.threads = args.threads;
   ens.chunk = base.output.chunk_replicates;
-  ens.run = RunOptions{!args.no_noise};
+  ens.run = RunOptions{.noise = !args.no_noise};
   ens.stop = &stop;
   long long mine = 0, done_before = 0;
   for (int p = 0; p < design.points(); ++p) {

@@ -30,10 +30,11 @@ using ChunkPrepare = std::function<std::unique_ptr<ChunkWork>(const std::vector<
 struct EnsembleOptions {
   int threads = 0;  // 0: all cores; 1: serial path (no TBB)
   int chunk = 64;   // replicates per pipeline token
-  RunOptions run;   // passed to every replicate
-  // Set to stop: every worker finishes the replicate it is running and starts no other; a
-  // chunk left incomplete is abandoned, and so is every chunk after it (delivered
-  // replicates stay contiguous from `first`). The complete chunks before it are delivered.
+  RunOptions run;   // passed to every replicate (its stop_requested asked as well as `stop`)
+  // Set to stop: every worker abandons the replicate it is running at its next period
+  // and starts no other; a chunk left incomplete is abandoned, and so is every chunk after
+  // it (delivered replicates stay contiguous from `first`). The complete chunks before it
+  // are delivered.
   const std::atomic<bool>* stop = nullptr;
   // Optional, called on every chunk on both paths (the serial one calls it before the
   // sink), so that one and two threads store the same bytes; a sink must still accept a

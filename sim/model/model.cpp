@@ -40,7 +40,7 @@ struct Model::Impl {
     ready_for = t;
   }
 
-  void run(Trajectory& tr, int point, int replicate, std::uint64_t seed, const RunOptions& opt) {
+  bool run(Trajectory& tr, int point, int replicate, std::uint64_t seed, const RunOptions& opt) {
     using namespace model;
     if (tr.periods != st.T || tr.products != st.P || tr.vendors != st.V || tr.regions != st.R ||
         tr.channels != st.C || tr.buyers != st.B || tr.ecosystems != st.E ||
@@ -56,6 +56,7 @@ struct Model::Impl {
     reset(st, par, x, seed, replicate, opt);
     ready_for = -1;
     for (int t = 0; t < st.T; ++t) {
+      if (opt.stop_requested && opt.stop_requested()) return false;
       update_rules(st, par, x, t, tr, opt.noise);  // 1
       grow_capacity(st, par, x, t);                // 2
       draw_budgets(st, par, x, t);                 // 5 (the period's budgets)
@@ -100,15 +101,16 @@ struct Model::Impl {
     for (std::size_t i = 0; i < st.rules.size(); ++i)
       if (!st.rules[i].scheduled)
         tr.event_period[static_cast<std::size_t>(k++)] = x.rules[i].fired_at;
+    return true;
   }
 };
 
 Model::Model(const Scenario& scenario) : impl_(std::make_unique<Impl>(scenario)) {}
 Model::~Model() = default;
 
-void Model::run(Trajectory& out, int point, int replicate, std::uint64_t seed,
+bool Model::run(Trajectory& out, int point, int replicate, std::uint64_t seed,
                 const RunOptions& options) {
-  impl_->run(out, point, replicate, seed, options);
+  return impl_->run(out, point, replicate, seed, options);
 }
 
 Trajectory run_replicate(const Scenario& scenario, int point, int replicate, std::uint64_t seed,

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "model/trajectory.hpp"
@@ -21,6 +22,11 @@ struct RunOptions {
   // events are off; the trajectory is then the same for every seed (used by unit tests
   // with expected values worked out by hand).
   bool noise = true;
+  // Asked at the start of every period, if set: once it answers true, run() returns false
+  // without finishing the replicate, whose trajectory is then incomplete and must not be
+  // used. The ensemble's stop (SIGINT, SIGTERM) uses it, so that a stop waits for one
+  // period per worker, not for a whole replicate (seconds in a large synthetic world).
+  std::function<bool()> stop_requested = {};
 };
 
 class Model {
@@ -31,8 +37,9 @@ class Model {
   Model& operator=(const Model&) = delete;
 
   // Runs one replicate into `out` (resized on first use; no allocation after that, except
-  // inside Boost's max-flow solver, see docs/MODEL.md).
-  void run(Trajectory& out, int point, int replicate, std::uint64_t seed,
+  // inside Boost's max-flow solver, see docs/MODEL.md). Returns true, or false if
+  // options.stop_requested cut it short.
+  bool run(Trajectory& out, int point, int replicate, std::uint64_t seed,
            const RunOptions& options = {});
 
  private:

@@ -70,10 +70,30 @@ TEST(Ensemble, StopsAfterTheChunksDeliveredBeforeTheStop) {
   EXPECT_GE(n, 12);
 }
 
+// A replicate the model abandons at a period (a stop asked inside it) is not delivered, and
+// neither is its chunk: here the only replicate stops at its third period.
+TEST_P(EnsemblePaths, AReplicateStoppedInsideIsNotDelivered) {
+  static const Scenario s = test::baseline();
+  std::atomic<bool> stop{false};
+  std::atomic<int> asked{0};
+  EnsembleOptions o;
+  o.threads = GetParam();
+  o.chunk = 1;
+  o.stop = &stop;
+  o.run.stop_requested = [&asked] { return ++asked == 3; };
+  int chunks = 0;
+  const int n =
+      run_ensemble(s, 0, 1, 0, 1, o, [&](const std::vector<Trajectory>&, int) { ++chunks; });
+  EXPECT_EQ(asked.load(), 3);
+  EXPECT_EQ(n, 0);
+  EXPECT_EQ(chunks, 0);
+}
+
 // A stop does not wait for the chunks in flight (a chunk of a large world can outlast a
-// batch system's grace period): each worker finishes its replicate and the incomplete chunk
-// is abandoned. One chunk of 20,000 baseline replicates takes 15 s or more; the stop comes
-// 50 ms in, so with the old behaviour (finish the chunk) all 20,000 would be delivered.
+// batch system's grace period): each worker abandons its replicate at the next period and
+// the incomplete chunk is abandoned. One chunk of 20,000 baseline replicates takes 15 s or more;
+// the stop comes 50 ms in, so with the old behaviour (finish the chunk) all 20,000 would be
+// delivered.
 TEST_P(EnsemblePaths, AStopAbandonsAnIncompleteChunk) {
   static const Scenario s = test::baseline();
   std::atomic<bool> stop{false};

@@ -28,7 +28,7 @@ std::string format(double v) {
 
 TEST(CheckFinite, NamesTheVariableCoordinatesAndReplicate) {
   const Scenario s = test::baseline();
-  Trajectory t = run_replicate(s, 0, 0, s.seed, RunOptions{false});
+  Trajectory t = run_replicate(s, 0, 0, s.seed, RunOptions{.noise = false});
   EXPECT_NO_THROW(check_finite(s, t, 0));
   t.price.at(0, 1) = std::numeric_limits<double>::infinity();  // period 0, second product
   try {

@@ -34,7 +34,7 @@ TEST(EventRecord, ACertainEventFiresInTheFirstPeriodOfItsWindow) {
 TEST(EventRecord, EventsAreOffWithoutNoise) {
   const Scenario s = test::baseline({"policy.us.event.tightening.hazard=1.0"});
   Trajectory t;
-  Model(s).run(t, 0, 0, s.seed, RunOptions{false});
+  Model(s).run(t, 0, 0, s.seed, RunOptions{.noise = false});
   for (int p : t.event_period)
     EXPECT_EQ(p, Trajectory::kNeverFired);
 }

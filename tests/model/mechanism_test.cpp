@@ -103,8 +103,8 @@ TEST(Choice, ListingEveryProductIsTheSameAsListingNone) {
   const Scenario listed = test::baseline(overrides);
   ASSERT_EQ(listed.buyers.front().products.size(), plain.products.size());
   for (int replicate = 0; replicate < 3; ++replicate) {
-    const Trajectory a = run_replicate(plain, 0, replicate, 11, RunOptions{true});
-    const Trajectory c = run_replicate(listed, 0, replicate, 11, RunOptions{true});
+    const Trajectory a = run_replicate(plain, 0, replicate, 11, RunOptions{.noise = true});
+    const Trajectory c = run_replicate(listed, 0, replicate, 11, RunOptions{.noise = true});
     for (const auto& v : variables())
       EXPECT_EQ((a.*(v.series)).data(), (c.*(v.series)).data()) << v.name << " " << replicate;
   }

@@ -36,6 +36,28 @@ TEST(Seeds, AReusedModelGivesTheSameResultAsAFreshOne) {
   EXPECT_TRUE(identical(t, run_replicate(s, 0, 2, 7)));
 }
 
+// A stop is asked before every period: run() returns false at the first true answer,
+// having run exactly the periods before it, and a replicate abandoned half-way leaves
+// nothing behind in a reused Model.
+TEST(Seeds, AStopEndsTheReplicateAtAPeriodAndLeavesNothingBehind) {
+  const Scenario s = test::baseline();
+  Model model(s);
+  Trajectory t;
+  int asked = 0;
+  RunOptions stop_at_5;
+  stop_at_5.stop_requested = [&asked] { return ++asked == 5; };
+  EXPECT_FALSE(model.run(t, 0, 3, 7, stop_at_5));
+  EXPECT_EQ(asked, 5);  // periods 0 to 3 ran; period 4 was not started
+  EXPECT_EQ(t.replicate, 3);
+
+  RunOptions never;
+  asked = 0;
+  never.stop_requested = [&asked] { return ++asked < 0; };
+  EXPECT_TRUE(model.run(t, 0, 2, 7, never));
+  EXPECT_EQ(asked, s.calendar.periods);  // asked once per period
+  EXPECT_TRUE(identical(t, run_replicate(s, 0, 2, 7)));
+}
+
 TEST(Seeds, DesignPointDoesNotChangeTheRandomStreams) {
   const Scenario s = test::baseline();
   const Trajectory a = run_replicate(s, 0, 1, 5), b = run_replicate(s, 9, 1, 5);
@@ -45,8 +67,8 @@ TEST(Seeds, DesignPointDoesNotChangeTheRandomStreams) {
 
 TEST(Seeds, WithoutNoiseEverySeedGivesTheSameTrajectory) {
   const Scenario s = test::baseline();
-  EXPECT_TRUE(identical(run_replicate(s, 0, 0, 1, RunOptions{false}),
-                        run_replicate(s, 0, 5, 2, RunOptions{false})));
+  EXPECT_TRUE(identical(run_replicate(s, 0, 0, 1, RunOptions{.noise = false}),
+                        run_replicate(s, 0, 5, 2, RunOptions{.noise = false})));
 }
 
 TEST(Seeds, ParameterDrawsDoNotDependOnOtherEntities) {

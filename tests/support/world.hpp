@@ -137,7 +137,7 @@ inline Scenario world(const std::vector<std::string>& overrides = {},
 }
 
 inline Trajectory run_world(const Scenario& s) {
-  return run_replicate(s, 0, 0, 1, RunOptions{false});
+  return run_replicate(s, 0, 0, 1, RunOptions{.noise = false});
 }
 
 // Index of a named entity in a scenario list.
