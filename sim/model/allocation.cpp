@@ -20,15 +20,11 @@ InputAllocator::InputAllocator(int suppliers, int consumers,
     : suppliers_(suppliers),
       consumers_(consumers),
       links_(links),
-      net_(static_cast<std::size_t>(2 + suppliers + consumers)),
-      source_(0),
-      sink_(1),
       supply_(suppliers, 0.0),
       request_(consumers, 0.0),
       allocated_(links.size(), 0.0),
       received_(consumers, 0.0),
       used_(suppliers, 0.0),
-      scaled_(consumers, 0.0),
       fixed_(consumers, 0.0),
       open_(links.size(), true),
       links_open_(consumers, 0),
@@ -38,26 +34,61 @@ InputAllocator::InputAllocator(int suppliers, int consumers,
       links_of_(consumers) {
   for (std::size_t l = 0; l < links_.size(); ++l)
     links_of_[links_[l].second].push_back(static_cast<int>(l));
-  for (int s = 0; s < suppliers; ++s)
-    supply_edge_.push_back(net_.add_edge(source_, 2 + s, 0.0));
+  // The connected parts: union-find over suppliers [0, S) and consumers [S, S + C).
+  std::vector<int> root(static_cast<std::size_t>(suppliers + consumers));
+  std::iota(root.begin(), root.end(), 0);
+  auto find = [&root](int v) {
+    while (root[v] != v)
+      v = root[v] = root[root[v]];
+    return v;
+  };
   for (const auto& [s, c] : links_)
-    link_edge_.push_back(net_.add_edge(2 + s, 2 + suppliers + c, kUnbounded));
+    root[find(s)] = find(suppliers + c);
+  std::vector<int> part_of(root.size(), -1);
+  auto part = [&](int v) -> Part& {
+    int& k = part_of[find(v)];
+    if (k < 0) {
+      k = static_cast<int>(parts_.size());
+      parts_.emplace_back();
+    }
+    return parts_[k];
+  };
+  // Only what some link joins belongs to a part (a supplier or consumer with no link gives
+  // or gets nothing); indices are listed in ascending order.
+  std::vector<char> linked(root.size(), 0);
+  for (const auto& [s, c] : links_)
+    linked[s] = linked[suppliers + c] = 1;
+  for (int s = 0; s < suppliers; ++s)
+    if (linked[s]) part(s).suppliers.push_back(s);
   for (int c = 0; c < consumers; ++c)
-    sink_edge_.push_back(net_.add_edge(2 + suppliers + c, sink_, 0.0));
-}
-
-void InputAllocator::set_supply_and_links() {
-  for (int s = 0; s < suppliers_; ++s)
-    net_.set_capacity(supply_edge_[s], std::max(0.0, supply_[s]));
+    if (linked[suppliers + c]) part(suppliers + c).consumers.push_back(c);
   for (std::size_t l = 0; l < links_.size(); ++l)
-    net_.set_capacity(link_edge_[l], open_[l] ? kUnbounded : 0.0);
+    part(links_[l].first).links.push_back(static_cast<int>(l));
+  // Each part's network, its edges added in the same order as one network of the whole.
+  std::vector<int> local(root.size(), 0);
+  for (Part& p : parts_) {
+    const int ns = static_cast<int>(p.suppliers.size()), nc = static_cast<int>(p.consumers.size());
+    for (int i = 0; i < ns; ++i)
+      local[p.suppliers[i]] = i;
+    for (int i = 0; i < nc; ++i)
+      local[suppliers + p.consumers[i]] = i;
+    p.net = FlowNetwork(static_cast<std::size_t>(2 + ns + nc));
+    for (int i = 0; i < ns; ++i)
+      p.supply_edge.push_back(p.net.add_edge(0, 2 + i, 0.0));
+    for (int l : p.links)
+      p.link_edge.push_back(p.net.add_edge(
+          2 + local[links_[l].first], 2 + ns + local[suppliers + links_[l].second], kUnbounded));
+    for (int i = 0; i < nc; ++i)
+      p.sink_edge.push_back(p.net.add_edge(2 + ns + i, 1, 0.0));
+    p.sink.assign(nc, 0.0);
+  }
 }
 
-double InputAllocator::solve_network(const std::vector<double>& sink) {
-  for (int c = 0; c < consumers_; ++c)
-    net_.set_capacity(sink_edge_[c], std::max(0.0, sink[c]));
-  solved_sink_ = sink;
-  return net_.max_flow(source_, sink_);
+double InputAllocator::solve_network(Part& part) {
+  for (std::size_t i = 0; i < part.consumers.size(); ++i)
+    part.net.set_capacity(part.sink_edge[i], std::max(0.0, part.sink[i]));
+  part.solved_sink = part.sink;
+  return part.net.max_flow(0, 1);
 }
 
 void InputAllocator::solve(bool shared) {
@@ -113,23 +144,37 @@ void InputAllocator::share(bool shared) {
     return;
   }
 
-  // Progressive filling (max-min fairness) with the flow network. Each level finds the
-  // largest common fraction lambda of their requests that the consumers not yet fixed can
-  // all get, by cut iteration: when the network cannot carry lambda, its minimum cut (S, T)
-  // has capacity A + lambda B below the demand lambda R + F, and the lambda at which that cut
-  // is exactly tight, (A - F) / (R - B), is the next guess. The cut that ends the iteration
-  // names the bottlenecked consumers (those on its sink side): they keep lambda x request,
-  // and the next level fills the others.
-  for (int c = 0; c < consumers_; ++c) {
+  // Progressive filling (max-min fairness), part by part.
+  for (Part& part : parts_)
+    lambda_ = std::min(lambda_, fill(part));
+  for (std::size_t l = 0; l < links_.size(); ++l)
+    received_[links_[l].second] += allocated_[l];
+}
+
+double InputAllocator::fill(Part& part) {
+  // Each level finds the largest common fraction lambda of their requests that the
+  // consumers not yet fixed can all get, by cut iteration: when the network cannot carry
+  // lambda, its minimum cut (S, T) has capacity A + lambda B below the demand lambda R + F,
+  // and the lambda at which that cut is exactly tight, (A - F) / (R - B), is the next guess.
+  // The cut that ends the iteration names the bottlenecked consumers (those on its sink
+  // side): they keep lambda x request, and the next level fills the others.
+  const std::vector<int>& consumers = part.consumers;
+  const int ns = static_cast<int>(part.suppliers.size());
+  const auto vertex = [ns](std::size_t i) { return static_cast<std::size_t>(2 + ns) + i; };
+  for (int c : consumers) {
     fixed_[c] = 0;
     frozen_[c] = request_[c] <= 0;
   }
-  solved_sink_.clear();
-  set_supply_and_links();
+  for (int i = 0; i < ns; ++i)
+    part.net.set_capacity(part.supply_edge[i], std::max(0.0, supply_[part.suppliers[i]]));
+  for (std::size_t i = 0; i < part.links.size(); ++i)
+    part.net.set_capacity(part.link_edge[i], open_[part.links[i]] ? kUnbounded : 0.0);
+  part.solved_sink.clear();
+  double first_lambda = 1;
   bool first_level = true;
-  for (int level = 0; level <= consumers_; ++level) {
+  for (std::size_t level = 0; level <= consumers.size(); ++level) {
     double open_request = 0, fixed_total = 0;
-    for (int c = 0; c < consumers_; ++c) {
+    for (int c : consumers) {
       if (frozen_[c])
         fixed_total += fixed_[c];
       else
@@ -139,15 +184,19 @@ void InputAllocator::share(bool shared) {
     double lambda = 1;
     bool cut_found = false;
     for (int iteration = 0; iteration < kMaxCutIterations; ++iteration) {
-      for (int c = 0; c < consumers_; ++c)
-        scaled_[c] = frozen_[c] ? fixed_[c] : lambda * request_[c];
+      for (std::size_t i = 0; i < consumers.size(); ++i) {
+        const int c = consumers[i];
+        part.sink[i] = frozen_[c] ? fixed_[c] : lambda * request_[c];
+      }
       const double demand = lambda * open_request + fixed_total;
-      if (demand <= 0 || solve_network(scaled_) >= demand * (1 - kTolerance)) break;
+      if (demand <= 0 || solve_network(part) >= demand * (1 - kTolerance)) break;
       double a = 0, b = 0;
-      for (int s = 0; s < suppliers_; ++s)
-        if (!net_.on_source_side(2 + s)) a += std::max(0.0, supply_[s]);
-      for (int c = 0; c < consumers_; ++c) {
-        const bool source_side = net_.on_source_side(2 + suppliers_ + c);
+      for (int i = 0; i < ns; ++i)
+        if (!part.net.on_source_side(2 + static_cast<std::size_t>(i)))
+          a += std::max(0.0, supply_[part.suppliers[i]]);
+      for (std::size_t i = 0; i < consumers.size(); ++i) {
+        const int c = consumers[i];
+        const bool source_side = part.net.on_source_side(vertex(i));
         cut_sink_side_[c] = !source_side;
         if (!source_side) continue;
         if (frozen_[c])
@@ -159,32 +208,33 @@ void InputAllocator::share(bool shared) {
       const double tight = open_request > b ? (a - fixed_total) / (open_request - b) : 0.0;
       lambda = std::clamp(tight, 0.0, lambda * (1 - kTolerance));
     }
-    if (first_level) lambda_ = lambda;
+    if (first_level) first_lambda = lambda;
     first_level = false;
     if (!cut_found) {  // everyone still open gets the full request
-      for (int c = 0; c < consumers_; ++c)
+      for (int c : consumers)
         if (!frozen_[c]) fixed_[c] = request_[c], frozen_[c] = 1;
       break;
     }
     bool froze = false;
-    for (int c = 0; c < consumers_; ++c)
+    for (int c : consumers)
       if (!frozen_[c] && cut_sink_side_[c]) {
         fixed_[c] = lambda * request_[c];
         frozen_[c] = 1;
         froze = true;
       }
     if (!froze)  // numerical corner: fix everyone at the common fraction
-      for (int c = 0; c < consumers_; ++c)
+      for (int c : consumers)
         if (!frozen_[c]) fixed_[c] = lambda * request_[c], frozen_[c] = 1;
   }
   // The network is solved for the final requests unless the last solve of the filling asked
   // for exactly these (as when every consumer got its full request): the same capacities give
   // the same flows, since the solver starts afresh from the capacities each time.
-  if (solved_sink_ != fixed_) solve_network(fixed_);
-  for (std::size_t l = 0; l < links_.size(); ++l)
-    allocated_[l] = net_.flow(link_edge_[l]);
-  for (std::size_t l = 0; l < links_.size(); ++l)
-    received_[links_[l].second] += allocated_[l];
+  for (std::size_t i = 0; i < consumers.size(); ++i)
+    part.sink[i] = fixed_[consumers[i]];
+  if (part.solved_sink != part.sink) solve_network(part);
+  for (std::size_t i = 0; i < part.links.size(); ++i)
+    allocated_[part.links[i]] = part.net.flow(part.link_edge[i]);
+  return first_lambda;
 }
 
 }  // namespace chipsim

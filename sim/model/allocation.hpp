@@ -8,6 +8,10 @@
 // of its request, the largest the network can carry; consumers that the minimum cut shows to
 // be bottlenecked keep that fraction, and the others are filled further in the same way
 // (progressive filling), so no capacity that someone could use is left idle.
+//
+// Max-min fairness decomposes over the connected parts of the links (suppliers and
+// consumers no link joins share nothing), so each part has its own network and is filled on
+// its own: the work of a solve grows with the parts' sizes, not with the whole world's.
 #pragma once
 
 #include <utility>
@@ -45,25 +49,36 @@ class InputAllocator {
   [[nodiscard]] const std::vector<int>& links_of(int consumer) const { return links_of_[consumer]; }
   [[nodiscard]] int link_count() const { return static_cast<int>(links_.size()); }
   [[nodiscard]] const std::pair<int, int>& link(int i) const { return links_[i]; }
-  // Fraction every consumer got in the fair phase of the last solve (1 when nothing was short).
+  // The smallest fraction a consumer got in the fair phase of the last solve, over the
+  // connected parts that were short (1 when nothing was short).
   [[nodiscard]] double fair_fraction() const { return lambda_; }
+  // The connected parts of the links, each with its own max-flow network.
+  [[nodiscard]] int parts() const { return static_cast<int>(parts_.size()); }
 
  private:
+  // A connected part of the links: its suppliers, consumers and links (global indices,
+  // ascending) and its network: source 0, sink 1, then its suppliers and its consumers.
+  struct Part {
+    std::vector<int> suppliers, consumers, links;
+    FlowNetwork net;
+    std::vector<FlowNetwork::EdgeId> supply_edge, link_edge, sink_edge;  // [local index]
+    std::vector<double> sink, solved_sink;  // [local consumer]: asked, and of the last solve
+  };
+
   void share(bool shared);
-  // The supply and link capacities of the network, from supply_ and open_; they stay set
-  // through the levels and cut iterations of one share(), which change only the sinks.
-  void set_supply_and_links();
-  double solve_network(const std::vector<double>& sink);
+  // Progressive filling of one part; returns the fraction of its first level (1 if nothing
+  // in it was short).
+  double fill(Part& part);
+  // Solves the part's network with part.sink as the consumers' capacities (the supply and
+  // link capacities stay set through a fill); returns the flow.
+  double solve_network(Part& part);
 
   int suppliers_, consumers_;
   std::vector<std::pair<int, int>> links_;
-  FlowNetwork net_;
-  std::size_t source_, sink_;
-  std::vector<FlowNetwork::EdgeId> supply_edge_, link_edge_, sink_edge_;
-  std::vector<double> supply_, request_, allocated_, received_, used_, scaled_, fixed_;
-  std::vector<double> solved_sink_;  // the sink capacities of the last solve_network()
-  std::vector<char> open_;           // char, not bool: read in every solve, a bit vector is slow
-  std::vector<int> links_open_;      // per consumer, during solve()
+  std::vector<Part> parts_;
+  std::vector<double> supply_, request_, allocated_, received_, used_, fixed_;
+  std::vector<char> open_;       // char, not bool: read in every solve, a bit vector is slow
+  std::vector<int> links_open_;  // per consumer, during solve()
   std::vector<char> frozen_, cut_sink_side_;
   std::vector<double> supplied_;            // [supplier]: allocated by the last solve
   std::vector<std::vector<int>> links_of_;  // [consumer]

@@ -210,5 +210,44 @@ TEST(InputAllocator, AReusedAllocatorSolvesAsAFreshOne) {
   EXPECT_GT(flows, 50);  // most trials are short, so the filling ran
 }
 
+// Each connected part of the links is filled on its own network: two parts in one allocator
+// give, bit for bit, what two allocators of one part each give; a consumer no link reaches
+// belongs to no part and gets nothing.
+TEST(InputAllocator, ConnectedPartsAreFilledOnTheirOwn) {
+  // Part A: suppliers 0, 1 and consumers 0, 1; part B: suppliers 2, 3 and consumers 2, 3;
+  // consumer 4 has no link. Link order mixes the parts.
+  const std::vector<std::pair<int, int>> links = {{0, 0}, {2, 2}, {1, 0}, {3, 2},
+                                                  {1, 1}, {3, 3}, {2, 3}};
+  InputAllocator both(4, 5, links);
+  EXPECT_EQ(both.parts(), 2);
+  InputAllocator a(2, 2, {{0, 0}, {1, 0}, {1, 1}}), b(2, 2, {{0, 0}, {1, 0}, {1, 1}, {0, 1}});
+  const double supply[] = {30, 50, 20, 70}, request[] = {60, 45, 80, 25, 10};
+  for (int s = 0; s < 4; ++s)
+    both.set_supply(s, supply[s]);
+  for (int c = 0; c < 5; ++c)
+    both.set_request(c, request[c]);
+  for (int s = 0; s < 2; ++s)
+    a.set_supply(s, supply[s]), b.set_supply(s, supply[2 + s]);
+  for (int c = 0; c < 2; ++c)
+    a.set_request(c, request[c]), b.set_request(c, request[2 + c]);
+  both.solve(true);
+  a.solve(true);
+  b.solve(true);
+  // links of `both` -> the same link in a or b
+  const int in_a[] = {0, -1, 1, -1, 2, -1, -1}, in_b[] = {-1, 0, -1, 1, -1, 2, 3};
+  for (int l = 0; l < 7; ++l)
+    EXPECT_EQ(both.allocated(l), in_a[l] >= 0 ? a.allocated(in_a[l]) : b.allocated(in_b[l]))
+        << "link " << l;
+  EXPECT_EQ(both.received(4), 0.0);
+  // Both parts are short and each shares its whole capacity at one fraction: part A 80 for
+  // 105 asked, part B 90 for 105.
+  EXPECT_NEAR(both.received(0), 60.0 * 80 / 105, 1e-9);
+  EXPECT_NEAR(both.received(1), 45.0 * 80 / 105, 1e-9);
+  EXPECT_NEAR(both.received(2), 80.0 * 90 / 105, 1e-9);
+  EXPECT_NEAR(both.received(3), 25.0 * 90 / 105, 1e-9);
+  EXPECT_NEAR(both.fair_fraction(), 80.0 / 105, 1e-9);
+  EXPECT_EQ(both.fair_fraction(), std::min(a.fair_fraction(), b.fair_fraction()));
+}
+
 }  // namespace
 }  // namespace chipsim
