@@ -65,7 +65,7 @@ void book(const Structure& st, const Params& par, State& x, int t, Trajectory& t
         tr.revenue.at(t, s.products[k.p].vendor, r) += money - to_state;
       }
       if (!s.channels[k.c].legal()) tr.smuggled_units.at(t, k.p, r) += d;
-      x.installed(b, k.p) += d;
+      x.installed.row(b)[static_cast<std::size_t>(k.slot)] += d;
       const double pf = d * s.products[k.p].specs.tflops_bf16 / 1000 *
                         economics::utilisation(par.u_floor, x.maturity[st.product_eco[k.p]]) *
                         x.efficiency[b];
@@ -115,13 +115,17 @@ void close_period(const Structure& st, const Params& par, State& x, int t, Traje
       const int r = st.product_region[p];
       tr.subsidy_spend.at(t, r) += x.prod_subsidy[r] * x.cost[p] * x.made[p];
     }
+    // (A buyer owns only products of its options: the others' cells would add zeros.)
     for (int b = 0; b < st.B; ++b) {
       const int r = st.buyer_region[b];
       if (x.energy_subsidy[r] <= 0) continue;
-      for (int p = 0; p < st.P; ++p) {
+      const auto owned = x.installed.row(b);
+      const auto& products = st.products_of(b);
+      for (std::size_t i = 0; i < products.size(); ++i) {
+        const int p = products[i];
         if (st.product_region[p] != r) continue;
         const double kwh =
-            x.installed(b, p) * s.products[p].specs.power_w / 1000 * par.pue * par.hours * par.dt;
+            owned[i] * s.products[p].specs.power_w / 1000 * par.pue * par.hours * par.dt;
         tr.subsidy_spend.at(t, r) += kwh * par.e_price[r] * x.energy_subsidy[r];
       }
     }
@@ -134,8 +138,11 @@ void close_period(const Structure& st, const Params& par, State& x, int t, Traje
     x.efficiency[b] *=
         std::pow(1 + par.b_effg[b] * (1 + par.eff_feedback * x.unmet_share[b]), par.dt);
     double raw = 0, eff = 0;
-    for (int p = 0; p < st.P; ++p) {
-      const double pf = x.installed(b, p) * s.products[p].specs.tflops_bf16 / 1000;
+    const auto owned = x.installed.row(b);
+    const auto& products = st.products_of(b);
+    for (std::size_t i = 0; i < products.size(); ++i) {
+      const int p = products[i];
+      const double pf = owned[i] * s.products[p].specs.tflops_bf16 / 1000;
       raw += pf;
       eff += pf * economics::utilisation(par.u_floor, x.maturity[st.product_eco[p]]);
     }
@@ -171,9 +178,12 @@ void close_period(const Structure& st, const Params& par, State& x, int t, Traje
 
   // Ecosystems learn from their installed base.
   std::fill(x.eco_now.begin(), x.eco_now.end(), 0.0);
-  for (int b = 0; b < st.B; ++b)
-    for (int p = 0; p < st.P; ++p)
-      x.eco_now[st.product_eco[p]] += x.installed(b, p);
+  for (int b = 0; b < st.B; ++b) {
+    const auto owned = x.installed.row(b);
+    const auto& products = st.products_of(b);
+    for (std::size_t i = 0; i < products.size(); ++i)
+      x.eco_now[st.product_eco[products[i]]] += owned[i];
+  }
   for (int e = 0; e < st.E; ++e) {
     const double was = std::max(x.eco_ib[e], par.eco_base),
                  now = std::max(x.eco_now[e], par.eco_base);

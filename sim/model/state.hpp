@@ -69,6 +69,7 @@ class RaggedTable {
     return {data_.data() + start_[static_cast<std::size_t>(i)], size(i)};
   }
   void fill(T value) { std::fill(data_.begin(), data_.end(), value); }
+  std::vector<T>& data() { return data_; }  // every cell, row after row
 
  private:
   [[nodiscard]] std::size_t size(int i) const {
@@ -89,10 +90,13 @@ inline bool is_mandated(int segment) {
 }
 
 // One way a buyer in a region may buy: product p through channel c (option o = p x C + c).
+// `slot` is the product's place in the list of products of the option list it belongs to
+// (Structure::products_of), where a buyer's installed base is kept.
 struct Option {
   int o = 0, p = 0, c = 0;
   ChannelKind kind = ChannelKind::direct;
   bool licensed = false;
+  int slot = 0;
 };
 
 // A rule, scheduled or stochastic, with the products it concerns.
@@ -139,6 +143,15 @@ struct Structure {
     return own == kNone
                ? candidates[static_cast<std::size_t>(buyer_region[static_cast<std::size_t>(buyer)])]
                : choice_sets[static_cast<std::size_t>(own)];
+  }
+  // The products of those options, ascending, once each ([region] and [choice set]): the
+  // only products a buyer can ever own, so its installed base has one cell for each.
+  std::vector<std::vector<int>> candidate_products, choice_products;
+  [[nodiscard]] const std::vector<int>& products_of(int buyer) const {
+    const int own = choice_of[static_cast<std::size_t>(buyer)];
+    return own == kNone ? candidate_products[static_cast<std::size_t>(
+                              buyer_region[static_cast<std::size_t>(buyer)])]
+                        : choice_products[static_cast<std::size_t>(own)];
   }
   std::vector<RuleDef> rules;
   // [product x region]: the export_control rules that concern the pair, in scenario order.
@@ -260,10 +273,10 @@ struct State {
   std::vector<double> c_mult, c_offer, c_demand, c_offered;
 
   // Accounting (section 8).
-  std::vector<double> sold;                       // [product]
-  Table<double> sold_to_prev, sold_to_now;        // [product][region]
-  Table<double> installed;                        // [buyer][product]
-  Table<double> money;                            // [region][option]: paid in the period
+  std::vector<double> sold;                 // [product]
+  Table<double> sold_to_prev, sold_to_now;  // [product][region]
+  RaggedTable<double> installed;            // [buyer][Structure::products_of(buyer)]: units owned
+  Table<double> money;                      // [region][option]: paid in the period
   std::vector<double> maturity, eco_ib, eco_now;  // [ecosystem]
   std::vector<double> region_units, region_dom_units, region_compute, region_dom_compute;
 };

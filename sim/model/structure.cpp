@@ -132,6 +132,19 @@ Structure::Structure(const Scenario& sc)
       candidates[r].push_back({o, p, c, kind, kind == ChannelKind::licensed});
     }
   }
+  // Each option list's products, ascending (the lists are in option order, so by product),
+  // and each option's place among them.
+  const auto list_products = [](std::vector<Option>& list) {
+    std::vector<int> products;
+    for (Option& k : list) {
+      if (products.empty() || products.back() != k.p) products.push_back(k.p);
+      k.slot = static_cast<int>(products.size()) - 1;
+    }
+    return products;
+  };
+  candidate_products.clear();
+  for (auto& list : candidates)
+    candidate_products.push_back(list_products(list));
   choice_of.clear();
   for (int b = 0; b < B; ++b) {
     const Buyer& buyer = s.buyers[b];
@@ -145,6 +158,7 @@ Structure::Structure(const Scenario& sc)
       for (const Option& k : candidates[buyer.region])
         if (listed[static_cast<std::size_t>(k.p)]) own.push_back(k);
       choice_of.push_back(static_cast<int>(choice_sets.size()));
+      choice_products.push_back(list_products(own));
       choice_sets.push_back(std::move(own));
     }
     max_choice = std::max(max_choice, static_cast<int>(options_of(b).size()));
@@ -291,7 +305,8 @@ State::State(const Structure& st) {
   for (auto* v : {&q_channel, &channel_left, &used_channel, &fill_channel, &c_mult, &c_offer,
                   &c_demand, &c_offered})
     z(*v, C);
-  installed.assign(B, P, 0.0);
+  installed.assign(
+      B, [&st](int b) { return st.products_of(b).size(); }, 0.0);
   for (auto* v : {&maturity, &eco_ib, &eco_now})
     z(*v, E);
   cuts_at.reserve(st.rules.size() + 2);
