@@ -20,8 +20,9 @@ void check_structure(const Scenario& s, Diagnostics& diags) {
                     " (a product cannot consume itself, directly or through its components)");
   }
 
+  const std::vector<char> reached = graph.reached_buyers();
   for (std::size_t b = 0; b < s.buyers.size(); ++b) {
-    if (graph.reachable(static_cast<int>(b))) continue;
+    if (reached[b]) continue;
     const Buyer& buyer = s.buyers[b];
     diags.error(buyer.loc, "buyer." + buyer.name,
                 "no product can reach this buyer: no channel serves region '" +

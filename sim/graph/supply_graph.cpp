@@ -211,14 +211,23 @@ std::vector<int> SupplyGraph::production_order() const {
 }
 
 bool SupplyGraph::reachable(int buyer) const {
-  const boost::reverse_graph<Graph> rev(graph_);
+  return reached_buyers().at(static_cast<std::size_t>(buyer)) != 0;
+}
+
+std::vector<char> SupplyGraph::reached_buyers() const {
   std::vector<boost::default_color_type> color(vertex_count(), boost::white_color);
   auto color_map =
       boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, graph_));
-  boost::breadth_first_search(rev, vertex(NodeKind::buyer, buyer), boost::color_map(color_map));
+  std::vector<Vertex> products;
   for (int p = 0; p < static_cast<int>(scenario_.products.size()); ++p)
-    if (color[vertex(NodeKind::product, p)] != boost::white_color) return true;
-  return false;
+    products.push_back(vertex(NodeKind::product, p));
+  boost::queue<Vertex> queue;
+  boost::breadth_first_search(graph_, products.begin(), products.end(), queue,
+                              boost::default_bfs_visitor(), color_map);
+  std::vector<char> reached(scenario_.buyers.size(), 0);
+  for (std::size_t b = 0; b < reached.size(); ++b)
+    reached[b] = color[vertex(NodeKind::buyer, static_cast<int>(b))] != boost::white_color;
+  return reached;
 }
 
 namespace {

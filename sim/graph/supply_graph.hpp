@@ -75,6 +75,8 @@ class SupplyGraph {
   [[nodiscard]] std::vector<int> production_order() const;
   // True if some product can reach the buyer through a channel.
   [[nodiscard]] bool reachable(int buyer) const;
+  // The same for every buyer at once, in one search from all the products: [buyer].
+  [[nodiscard]] std::vector<char> reached_buyers() const;
 
   void write_dot(std::ostream& os) const;
   void write_json(std::ostream& os) const;

@@ -19,6 +19,7 @@
 #include <set>
 #include <sstream>
 #include <type_traits>
+#include <unordered_map>
 
 #include "graph/structure.hpp"
 #include "scenario/sweep.hpp"
@@ -644,12 +645,30 @@ class Converter {
   template <class T>
   int ref(Reader& r, std::string_view key, const std::string& name, const std::vector<T>& list,
           const char* what) {
-    for (std::size_t i = 0; i < list.size(); ++i)
-      if (list[i].name == name) return static_cast<int>(i);
+    const int i = lookup(
+        &list, list.size(), [&list](std::size_t k) { return list[k].name; }, name);
+    if (i != kNone) return i;
     r.error(key, "no " + std::string(what) + " named '" + name + "'" +
                      did_you_mean(name, names_of(list)));
     return kNone;
   }
+  // Name -> index of each list that references resolve against, kept up to date as the
+  // list grows (the lists only grow while loading), so that a reference costs a hash lookup
+  // instead of a scan: a world of 10^5 nodes makes millions of references.
+  struct NameIndex {
+    std::size_t indexed = 0;
+    std::unordered_map<std::string, int> at;
+  };
+  std::unordered_map<const void*, NameIndex> name_index_;
+  template <class NameOf>
+  int lookup(const void* list, std::size_t size, NameOf&& name_of, const std::string& name) {
+    NameIndex& index = name_index_[list];
+    for (; index.indexed < size; ++index.indexed)  // the first of equal names wins, as in a scan
+      index.at.emplace(name_of(index.indexed), static_cast<int>(index.indexed));
+    const auto it = index.at.find(name);
+    return it == index.at.end() ? kNone : it->second;
+  }
+
   template <class T>
   int ref_key(Reader& r, std::string_view key, const std::vector<T>& list, const char* what,
               bool required = true) {
@@ -959,13 +978,14 @@ class Converter {
           c.loc = loc_of(k.source());
           const std::string cname(k.str());
           const std::string key = ir.key_path("components") + "." + cname;
-          auto it = std::find(product_names_.begin(), product_names_.end(), cname);
-          if (it == product_names_.end()) {
+          c.product = lookup(
+              &product_names_, product_names_.size(),
+              [this](std::size_t i) { return product_names_[i]; }, cname);
+          if (c.product == kNone) {
             diags_.error(c.loc, key,
                          "no product named '" + cname + "'" + did_you_mean(cname, product_names_));
             continue;
           }
-          c.product = static_cast<int>(it - product_names_.begin());
           const auto* count = v.as_integer();
           if (!count || count->get() < 1 || count->get() > 64) {
             diags_.error(loc_of(v), key,
@@ -986,11 +1006,13 @@ class Converter {
   }
 
   int node_ref(Reader& r, std::string_view key, const std::string& label) {
+    const int i = lookup(
+        &s_.nodes, s_.nodes.size(),
+        [this](std::size_t k) { return s_.node_label(static_cast<int>(k)); }, label);
+    if (i != kNone) return i;
     std::vector<std::string> labels;
-    for (std::size_t i = 0; i < s_.nodes.size(); ++i) {
-      labels.push_back(s_.node_label(static_cast<int>(i)));
-      if (labels.back() == label) return static_cast<int>(i);
-    }
+    for (std::size_t k = 0; k < s_.nodes.size(); ++k)
+      labels.push_back(s_.node_label(static_cast<int>(k)));
     r.error(key, "no foundry node named '" + label + "' (expected FOUNDRY.NODE)" +
                      did_you_mean(label, labels));
     return kNone;

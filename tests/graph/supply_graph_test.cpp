@@ -102,6 +102,7 @@ TEST_F(SupplyGraphTest, Reachability) {
   const SupplyGraph g(scenario);
   EXPECT_TRUE(g.reachable(0));
   EXPECT_TRUE(g.reachable(1));
+  EXPECT_EQ(g.reached_buyers(), (std::vector<char>{1, 1}));  // one search for all buyers
 }
 
 TEST_F(SupplyGraphTest, CapacityChangesInPlace) {
