@@ -74,17 +74,27 @@ YearTable::YearTable(const Scenario& s) {
             per_year("effective_compute", b)};
     rows_.push_back(std::move(row));
   }
-  for (const auto& v : s.vendors)
-    for (const auto& r : s.regions)
-      add("vendor revenue", "revenue[" + v.name + "," + r.name + "]", "revenue",
-          {{"vendor", v.name}, {"region", r.name}});
-  for (const auto& p : s.products)
-    add("production", "production[" + p.name + "]", "production", {{"product", p.name}});
-  for (const auto& v : s.vendors)
-    add("stocks (year end)", "hbm_stock[" + v.name + "]", "hbm_stock", {{"vendor", v.name}});
-  for (const auto& p : s.products)
-    if (p.inputs.node != kNone)
-      add("stocks (year end)", "die_bank[" + p.name + "]", "die_bank", {{"product", p.name}});
+  // Rows per vendor and per product only while they stay readable: a synthetic world of
+  // 10^5 nodes has 30,000 products (the file holds them all).
+  const bool vendors = s.vendors.size() <= kMaxEntityRows,
+             products = s.products.size() <= kMaxEntityRows;
+  if (!vendors) omitted_.push_back(std::to_string(s.vendors.size()) + " vendors");
+  if (!products) omitted_.push_back(std::to_string(s.products.size()) + " products");
+  if (vendors)
+    for (const auto& v : s.vendors)
+      for (const auto& r : s.regions)
+        add("vendor revenue", "revenue[" + v.name + "," + r.name + "]", "revenue",
+            {{"vendor", v.name}, {"region", r.name}});
+  if (products)
+    for (const auto& p : s.products)
+      add("production", "production[" + p.name + "]", "production", {{"product", p.name}});
+  if (vendors)
+    for (const auto& v : s.vendors)
+      add("stocks (year end)", "hbm_stock[" + v.name + "]", "hbm_stock", {{"vendor", v.name}});
+  if (products)
+    for (const auto& p : s.products)
+      if (p.inputs.node != kNone)
+        add("stocks (year end)", "die_bank[" + p.name + "]", "die_bank", {{"product", p.name}});
   sums_.assign(rows_.size() * spans_.size(), 0.0);
 }
 
@@ -148,6 +158,9 @@ void YearTable::print(std::ostream& os) const {
     }
     os << "\n";
   }
+  for (const auto& what : omitted_)
+    os << "\n(no per-entity rows for " << what << ": more than " << kMaxEntityRows
+       << "; the output file holds them)\n";
 }
 
 void YearTable::write_csv(std::ostream& os) const {

@@ -30,6 +30,9 @@ struct YearSpan {
 
 class YearTable {
  public:
+  // Per-vendor and per-product rows are left out of a world with more than this many
+  // vendors or products (print() says so; the output file has them).
+  static constexpr std::size_t kMaxEntityRows = 200;
   explicit YearTable(const Scenario& scenario);
   void add(const Trajectory& t);
   [[nodiscard]] int replicates() const { return count_; }
@@ -50,7 +53,8 @@ class YearTable {
   };
   std::vector<YearSpan> spans_;
   std::vector<Row> rows_;
-  std::vector<double> sums_;  // [row][year]
+  std::vector<double> sums_;          // [row][year]
+  std::vector<std::string> omitted_;  // e.g. "30000 products", for print()
   int count_ = 0;
 };
 

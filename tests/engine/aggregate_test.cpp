@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <sstream>
 
 #include "engine/year_table.hpp"
 #include "model/baseline_support.hpp"
@@ -139,6 +140,31 @@ TEST(YearTableShares, StayInsideZeroToOneEveryYear) {
         ++checked;
       }
   EXPECT_EQ(checked, 3 * 3 * 7);
+}
+
+// A world with more products than YearTable::kMaxEntityRows gets no per-product rows (a
+// 10^5-node world has 30,000 products, and building their rows scanned the labels once per
+// row); the printed table says so. The baseline keeps them.
+TEST(YearTableRows, PerProductRowsOnlyWhileReadable) {
+  Scenario s = test::baseline();
+  std::ostringstream small;
+  YearTable(s).print(small);
+  EXPECT_NE(small.str().find("production[H100]"), std::string::npos);
+  EXPECT_EQ(small.str().find("no per-entity rows"), std::string::npos);
+
+  const Product first = s.products.front();
+  while (s.products.size() <= YearTable::kMaxEntityRows) {
+    s.products.push_back(first);
+    s.products.back().name = "Copy" + std::to_string(s.products.size());
+  }
+  std::ostringstream large;
+  YearTable(s).print(large);
+  EXPECT_EQ(large.str().find("production["), std::string::npos);
+  EXPECT_EQ(large.str().find("die_bank["), std::string::npos);
+  EXPECT_NE(large.str().find("revenue[NVIDIA,CN]"), std::string::npos);  // vendors: few
+  EXPECT_NE(large.str().find("(no per-entity rows for 201 products: more than 200; the output "
+                             "file holds them)"),
+            std::string::npos);
 }
 
 }  // namespace
