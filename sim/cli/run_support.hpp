@@ -5,8 +5,10 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -104,22 +106,28 @@ class Progress {
       if (done < total_ && now - last_ < std::chrono::milliseconds(100)) return;
       last_ = now;
       const int width = 30, filled = total_ > 0 ? width * done / total_ : width;
-      std::fprintf(stream_, "\r[%.*s%*s] %3d%% %d/%d  %.0f rep/s  ETA %.0fs ", filled,
+      std::fprintf(stream_, "\r[%.*s%*s] %3d%% %d/%d  %.*f rep/s  ETA %.0fs ", filled,
                    "##############################", width - filled, "", percent, done, total_,
-                   rate, eta);
+                   decimals(rate), rate, eta);
       if (done >= total_) std::fprintf(stream_, "\n");
     } else {
       const int decile = total_ > 0 ? 10 * done / total_ : 10;
       if (decile == last_decile_ && now - last_ < std::chrono::seconds(30)) return;
       last_decile_ = decile;
       last_ = now;
-      std::fprintf(stream_, "chipsim %s: %d/%d %s (%d%%), %.0f rep/s, %.0f s elapsed, ETA %.0f s\n",
-                   what_, done, total_, unit_, percent, rate, seconds, eta);
+      std::fprintf(stream_, "chipsim %s: %d/%d %s (%d%%), %.*f rep/s, %.0f s elapsed, ETA %.0f s\n",
+                   what_, done, total_, unit_, percent, decimals(rate), rate, seconds, eta);
     }
     std::fflush(stream_);
   }
 
  private:
+  // Whole replicates per second, or two significant digits below 10 (a large world runs
+  // a replicate in many seconds: 0.077 rep/s, not 0).
+  static int decimals(double rate) {
+    if (rate >= 10 || rate <= 0) return 0;
+    return std::max(1, 1 - static_cast<int>(std::floor(std::log10(rate))));
+  }
   const char *what_, *unit_;
   int total_, start_count_;
   bool enabled_, terminal_;

@@ -3,9 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <regex>
 #include <sstream>
+#include <thread>
 
+#include "cli/run_support.hpp"
 #include "support/cli_runner.hpp"
 #include "support/fixture.hpp"
 
@@ -16,6 +21,24 @@ using Result = test::CliResult;
 using test::cli;
 
 const std::string kBaseline = test::source_file("scenarios/baseline.toml");
+
+// Progress shows a slow run's rate with two significant digits: a replicate of a large
+// world takes seconds, and "0 rep/s" said nothing. (A plain line, as in a batch log: the
+// stream is a file, not a terminal.)
+TEST(Cli, ProgressShowsASlowRateWithDecimals) {
+  std::FILE* log = std::tmpfile();
+  ASSERT_NE(log, nullptr);
+  Progress progress(10, 0, true, log);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // at most 5 replicates/s
+  progress.update(1);
+  std::rewind(log);
+  char line[256] = {};
+  ASSERT_NE(std::fgets(line, sizeof line, log), nullptr);
+  std::fclose(log);
+  EXPECT_TRUE(std::regex_search(line, std::regex(R"(^chipsim run: 1/10 replicates \(10%\), )"
+                                                 R"([0-9]+\.[0-9]+ rep/s, )")))
+      << line;
+}
 
 TEST(Cli, ValidatePrintsCountsGraphAndTimeline) {
   const Result r = cli({"validate", kBaseline});
