@@ -10,8 +10,11 @@
 # memory is the benchmark process's. Prints each point and the fitted growth exponent
 # (least squares of log cost on log size) of each series.
 # Usage: bench/scaling.sh [BUILD_DIR]
-#   MAX_NODES=10000 adds the 10^4-node world: several GB and minutes per replicate, because
-#   the cost grows as buyers x products (docs/PERFORMANCE.md, "Scaling").
+#   MAX_NODES=10000 adds the 10^4-node worlds: 2 s a replicate with choice sets, but about
+#   2 minutes and 3.3 GB without, where every buyer weighs every product.
+#   RUN_100K=1 then runs 100 replicates of a 10^5-node world with choice sets of 20 through
+#   `chipsim run` on every core (no file: -o none; about 45 minutes on 2 cores, 4 GB), and
+#   prints the wall time, the replicates per second and the peak memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -51,3 +54,13 @@ for s in buyers products nodes nodes-k20; do
           printf "  %-8s %.2f; memory %.2f\n", s, (n * sxy - sx * sy) / d, (n * sxm - sx * sm) / d }' \
     "$tmp/points"
 done
+
+if [ "${RUN_100K:-0}" = 1 ]; then
+  "$chipsim" generate --nodes 100000 --choice-set 20 -o "$tmp/world100k.toml"
+  # A trajectory of this world is about 170 MB, so chunks of 2 replicates; one variable in
+  # the streaming summary (-o none keeps only the per-year table).
+  /usr/bin/time -f "%e %M" -o "$tmp/time100k" "$chipsim" run "$tmp/world100k.toml" -n 100 \
+    -o none -q --variables price --set output.chunk_replicates=2 >/dev/null
+  read -r wall rss <"$tmp/time100k"
+  awk -v w="$wall" -v r="$rss" 'BEGIN { printf "10^5 nodes, choice sets of 20: 100 replicates in %.0f s (%.3f replicates/s), peak RSS %.0f MB\n", w, 100 / w, r / 1024 }'
+fi

@@ -159,8 +159,7 @@ void YearTable::print(std::ostream& os) const {
     os << "\n";
   }
   for (const auto& what : omitted_)
-    os << "\n(no per-entity rows for " << what << ": more than " << kMaxEntityRows
-       << "; the output file holds them)\n";
+    os << "\n(per-entity rows left out for " << what << ": more than " << kMaxEntityRows << ")\n";
 }
 
 void YearTable::write_csv(std::ostream& os) const {

@@ -150,7 +150,7 @@ TEST(YearTableRows, PerProductRowsOnlyWhileReadable) {
   std::ostringstream small;
   YearTable(s).print(small);
   EXPECT_NE(small.str().find("production[H100]"), std::string::npos);
-  EXPECT_EQ(small.str().find("no per-entity rows"), std::string::npos);
+  EXPECT_EQ(small.str().find("per-entity rows left out"), std::string::npos);
 
   const Product first = s.products.front();
   while (s.products.size() <= YearTable::kMaxEntityRows) {
@@ -162,8 +162,7 @@ TEST(YearTableRows, PerProductRowsOnlyWhileReadable) {
   EXPECT_EQ(large.str().find("production["), std::string::npos);
   EXPECT_EQ(large.str().find("die_bank["), std::string::npos);
   EXPECT_NE(large.str().find("revenue[NVIDIA,CN]"), std::string::npos);  // vendors: few
-  EXPECT_NE(large.str().find("(no per-entity rows for 201 products: more than 200; the output "
-                             "file holds them)"),
+  EXPECT_NE(large.str().find("(per-entity rows left out for 201 products: more than 200)"),
             std::string::npos);
 }
 
