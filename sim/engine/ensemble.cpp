@@ -55,8 +55,8 @@ struct Chunk {
   bool complete = false;  // every replicate ran (a stop can abandon a chunk between them)
 };
 
-// Runs replicates [first, first + size) into `out`, checking for a stop before each one
-// and, inside the model, before each period; returns false if it stopped before the end.
+// Runs replicates [first, first + size) into `out`; the model asks for a stop before each
+// period (the first included); returns false if it stopped before the end.
 bool run_replicates(Model& model, std::vector<Trajectory>& out, int point, int first,
                     std::uint64_t seed, const EnsembleOptions& options) {
   RunOptions run = options.run;
@@ -64,10 +64,8 @@ bool run_replicates(Model& model, std::vector<Trajectory>& out, int point, int f
     run.stop_requested = [&options] {
       return stopped(options) || (options.run.stop_requested && options.run.stop_requested());
     };
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (stopped(options)) return false;
+  for (std::size_t i = 0; i < out.size(); ++i)
     if (!model.run(out[i], point, first + static_cast<int>(i), seed, run)) return false;
-  }
   return true;
 }
 }  // namespace

@@ -171,7 +171,6 @@ double InputAllocator::fill(Part& part) {
     part.net.set_capacity(part.link_edge[i], open_[part.links[i]] ? kUnbounded : 0.0);
   part.solved_sink.clear();
   double first_lambda = 1;
-  bool first_level = true;
   for (std::size_t level = 0; level <= consumers.size(); ++level) {
     double open_request = 0, fixed_total = 0;
     for (int c : consumers) {
@@ -208,8 +207,7 @@ double InputAllocator::fill(Part& part) {
       const double tight = open_request > b ? (a - fixed_total) / (open_request - b) : 0.0;
       lambda = std::clamp(tight, 0.0, lambda * (1 - kTolerance));
     }
-    if (first_level) first_lambda = lambda;
-    first_level = false;
+    if (level == 0) first_lambda = lambda;
     if (!cut_found) {  // everyone still open gets the full request
       for (int c : consumers)
         if (!frozen_[c]) fixed_[c] = request_[c], frozen_[c] = 1;

@@ -151,12 +151,18 @@ Structure::Structure(const Scenario& sc)
     if (buyer.products.empty()) {
       choice_of.push_back(kNone);
     } else {
-      std::vector<char> listed(static_cast<std::size_t>(P), 0);
-      for (const int p : buyer.products)
-        listed[static_cast<std::size_t>(p)] = 1;
+      // The region's options of each listed product, found by search (a region's list is
+      // ordered by product): the cost is the choice set's, not the world's.
+      std::vector<int> wanted = buyer.products;
+      std::sort(wanted.begin(), wanted.end());
+      const std::vector<Option>& region = candidates[buyer.region];
       std::vector<Option> own;
-      for (const Option& k : candidates[buyer.region])
-        if (listed[static_cast<std::size_t>(k.p)]) own.push_back(k);
+      auto k = region.begin();
+      for (const int p : wanted) {
+        k = std::lower_bound(k, region.end(), p, [](const Option& o, int q) { return o.p < q; });
+        for (; k != region.end() && k->p == p; ++k)
+          own.push_back(*k);
+      }
       choice_of.push_back(static_cast<int>(choice_sets.size()));
       choice_products.push_back(list_products(own));
       choice_sets.push_back(std::move(own));
