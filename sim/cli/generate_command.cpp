@@ -107,7 +107,7 @@ std::string generate_world(const GenerateArgs& a) {
     << "[simulation]\nstart = \"" << quarter(first_year, 1) << "\"\nend = \""
     << quarter(first_year + a.years - 1, 4) << "\"\nperiod = \"quarter\"\nreplicates = 100\n"
     << "seed = " << a.seed << "\n\n"
-    << "[output]\ncompression = 1\nchunk_replicates = 64\n\n"
+    << "[output]\ncompression = 1  # chunk_replicates unset: chosen by the world's size\n\n"
     << "[market]\npue = 1.3\nutilisation_hours = 7000\nservice_life = 5\n"
     << "price_adjustment = 0.3\nexpectation_weight = 1.0\nlogit_noise = 1.0\n"
     << "fee_passthrough = 1.0\ninference_intensity = 30\ntraining_ecosystem_factor = 2.0\n"

@@ -49,8 +49,10 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   options.summary_only = args.summary_only;
   options.compression = args.compression.value_or(scenario.output.compression);
   options.float32 = args.float32 || scenario.output.precision == Precision::float32;
-  options.chunk_replicates = scenario.output.chunk_replicates;
   const std::vector<int> vars = io::select_variables(options.variables, scenario);  // early
+  options.chunk_replicates = io::chunk_replicates(
+      scenario, options.summary_only || path.empty() ? std::vector<int>{} : vars, options.float32,
+      n);
 
   io::OutputInfo info;
   info.command_line = args.command_line;
@@ -92,7 +94,7 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   YearTable table(scenario);
   EnsembleOptions ens;
   ens.threads = args.threads;
-  ens.chunk = scenario.output.chunk_replicates;
+  ens.chunk = options.chunk_replicates;
   ens.run = RunOptions{.noise = !args.no_noise};
   ens.stop = &stop;
   if (writer) ens.prepare = encode_on_workers(*writer);

@@ -138,8 +138,8 @@ int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design,
   options.variables = !args.variables.empty() ? args.variables : base.output.variables;
   options.compression = args.compression.value_or(base.output.compression);
   options.float32 = args.float32 || base.output.precision == Precision::float32;
-  options.chunk_replicates = base.output.chunk_replicates;
-  (void)io::select_variables(options.variables, base);  // early
+  const std::vector<int> vars = io::select_variables(options.variables, base);  // early
+  options.chunk_replicates = io::chunk_replicates(base, vars, options.float32, replicates);
 
   io::OutputInfo info;
   info.command_line = args.command_line;
@@ -164,7 +164,7 @@ int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design,
   // file's chunk along replicates; shard K of N takes the K-th of N contiguous, nearly equal
   // ranges. Every chunk is then written whole by one shard, so merging copies chunks as
   // stored (docs/CLUSTER.md).
-  const long long chunk = std::clamp(base.output.chunk_replicates, 1, replicates);
+  const long long chunk = std::clamp(options.chunk_replicates, 1, replicates);
   const long long per_point = (replicates + chunk - 1) / chunk;
   const long long units = static_cast<long long>(design.points()) * per_point;
   const long long lo = units * shard / shards, hi = units * (shard + 1) / shards;
@@ -200,7 +200,7 @@ int run_part(const SweepArgs& args, const SweepSpec& spec, const Design& design,
 
   EnsembleOptions ens;
   ens.threads = args.threads;
-  ens.chunk = base.output.chunk_replicates;
+  ens.chunk = options.chunk_replicates;
   ens.run = RunOptions{.noise = !args.no_noise};
   ens.stop = &stop;
   long long mine = 0, done_before = 0;

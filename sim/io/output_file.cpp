@@ -15,9 +15,11 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iomanip>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <type_traits>
 
 #include "io/chunk_filters.hpp"
@@ -660,6 +662,65 @@ std::vector<int> select_variables(const std::vector<std::string>& requested,
 
 namespace {
 
+// Values in one replicate of variable v: periods x the sizes of its other dimensions.
+std::uint64_t cells_per_replicate(const Scenario& s, const VariableInfo& v) {
+  std::uint64_t n = static_cast<std::uint64_t>(s.calendar.periods);
+  for (const char* d : v.dims) {
+    const auto labels = dimension_labels(s, d);
+    n *= labels.empty() ? 1 : labels.size();
+  }
+  return n;
+}
+
+std::string mebibytes(std::uint64_t bytes) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(1) << static_cast<double>(bytes) / (1 << 20) << " MiB";
+  return o.str();
+}
+
+}  // namespace
+
+std::size_t trajectory_bytes(const Scenario& s) {
+  std::uint64_t bytes = 0;
+  for (const VariableInfo& v : variables())
+    bytes += cells_per_replicate(s, v) * sizeof(double);
+  return static_cast<std::size_t>(bytes);
+}
+
+int chunk_replicates(const Scenario& s, const std::vector<int>& vars, bool float32,
+                     long long replicates) {
+  const int set = s.output.chunk_replicates;
+  const int chosen = set > 0
+                         ? set
+                         : static_cast<int>(std::clamp<std::size_t>(
+                               kChunkBudgetBytes / std::max<std::size_t>(trajectory_bytes(s), 1), 1,
+                               kDefaultChunkReplicates));
+  // As the writer stores it: a chunk holds min(chosen, replicates) replicates.
+  const auto in_chunk =
+      static_cast<std::uint64_t>(std::clamp<long long>(chosen, 1, std::max(replicates, 1LL)));
+  for (int v : vars) {
+    const VariableInfo& info = variables()[static_cast<std::size_t>(v)];
+    const int bits = enum_bits(v);
+    const std::uint64_t element = bits > 0 ? static_cast<std::uint64_t>(bits / 8) : float32 ? 4 : 8;
+    const std::uint64_t per = cells_per_replicate(s, info) * element;
+    if (per * in_chunk <= kMaxChunkBytes) continue;
+    const std::uint64_t fits = kMaxChunkBytes / per;
+    if (fits == 0)
+      throw BadRequest(std::string("one replicate of ") + info.name + " is " + mebibytes(per) +
+                       ", more than HDF5 allows in one chunk (4 GiB); leave it out with "
+                       "--variables, or use --summary-only");
+    throw BadRequest(s.output.chunk_replicates_loc.str() +
+                     ": output.chunk_replicates: a chunk of " + std::to_string(in_chunk) +
+                     " replicates of " + info.name + " would hold " + mebibytes(per * in_chunk) +
+                     ", more than HDF5 allows in one chunk (4 GiB); expected at most " +
+                     std::to_string(fits) +
+                     ", or leave it unset and chipsim chooses (docs/OUTPUT.md, \"Chunks\")");
+  }
+  return chosen;
+}
+
+namespace {
+
 // Reads `count` along each dimension from `start` of dataset d as doubles (or ints).
 template <class T>
 void read_slab(hid_t d, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
@@ -745,6 +806,10 @@ class Hdf5Writer final : public OutputWriter {
   // Closes the file built under the name `built`, renames it to the writer's path and opens
   // it for writing; `verb` names the step in errors.
   void install(const std::string& built, const char* verb);
+  // Runs `build` on the file being built under the name `built`, then installs it; if `build`
+  // throws, the file is closed and removed before the exception goes on.
+  void build_then_install(const std::string& built, const char* verb,
+                          const std::function<void()>& build);
   // Writes a sweep point's error message into point_error (`file` names the file in errors).
   void write_error_row(int point, const std::string& message, const std::string& file);
   void check_resume();
@@ -863,8 +928,25 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& scenario, const 
   const std::string skeleton = path + ".creating";
   file_ = file_handle(H5Fcreate(skeleton.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                       "cannot create '" + path + "'");
-  create_layout();
-  install(skeleton, "create");
+  build_then_install(skeleton, "create", [&] { create_layout(); });
+}
+
+void Hdf5Writer::build_then_install(const std::string& built, const char* verb,
+                                    const std::function<void()>& build) {
+  try {
+    build();
+  } catch (...) {
+    // A file this run failed to build is not left behind (it could be mistaken for work).
+    datasets_.clear();
+    event_dataset_.reset();
+    work_done_.reset();
+    point_error_.reset();
+    file_.reset();
+    std::error_code ignored;
+    std::filesystem::remove(built, ignored);
+    throw;
+  }
+  install(built, verb);
 }
 
 void Hdf5Writer::install(const std::string& built, const char* verb) {
@@ -898,23 +980,24 @@ void Hdf5Writer::rebuild() {
   const std::string fresh = path_ + ".resuming";
   file_ = file_handle(H5Fcreate(fresh.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                       "cannot create '" + fresh + "'");
-  create_layout();  // a sweep's work_done from done_, as read
-  open_handles();
-  const bool data = !options_.summary_only;
-  if (points_ == 0) {
-    if (data && written_ > 0) copy_chunks(source, 0, 0, written_, false);
-    attr_i64(file_, "replicates_written", written_);
-  }
-  for (int p = 0; p < points_; ++p) {
-    if (data && done(p) > 0)
-      copy_chunks(source, p, sweep_->work_first[static_cast<std::size_t>(p)], done(p), true);
-    const auto& message = errors[static_cast<std::size_t>(p)];
-    if (!message.empty()) write_error_row(p, message, fresh);
-  }
-  work_done_.reset();
-  point_error_.reset();
-  source.reset();
-  install(fresh, "replace");
+  build_then_install(fresh, "replace", [&] {
+    create_layout();  // a sweep's work_done from done_, as read
+    open_handles();
+    const bool data = !options_.summary_only;
+    if (points_ == 0) {
+      if (data && written_ > 0) copy_chunks(source, 0, 0, written_, false);
+      attr_i64(file_, "replicates_written", written_);
+    }
+    for (int p = 0; p < points_; ++p) {
+      if (data && done(p) > 0)
+        copy_chunks(source, p, sweep_->work_first[static_cast<std::size_t>(p)], done(p), true);
+      const auto& message = errors[static_cast<std::size_t>(p)];
+      if (!message.empty()) write_error_row(p, message, fresh);
+    }
+    work_done_.reset();
+    point_error_.reset();
+    source.reset();
+  });
 }
 
 void Hdf5Writer::open_handles() {
@@ -1148,6 +1231,11 @@ void Hdf5Writer::check_resume() {
   const long long level = read_attr_i64(file_, "compression", options_.compression);
   if (level != options_.compression)
     mismatch("--compression", std::to_string(level), std::to_string(options_.compression));
+  // Chunks are the unit of the checkpoint: a resumed file keeps its own.
+  const long long chunk = read_attr_i64(file_, "chunk_replicates", options_.chunk_replicates);
+  if (chunk != options_.chunk_replicates)
+    mismatch("output.chunk_replicates", std::to_string(chunk),
+             std::to_string(options_.chunk_replicates));
   if (read_attr_string(file_, "chipsim_version") != info_.version)
     mismatch("chipsim version", read_attr_string(file_, "chipsim_version"), info_.version);
   if (points_ > 0) {

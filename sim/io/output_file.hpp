@@ -68,6 +68,23 @@ class BadRequest : public IoError {
 // record); throws BadRequest naming an unknown one.
 std::vector<int> select_variables(const std::vector<std::string>& names, const Scenario& scenario);
 
+// Bytes of one replicate's trajectory: every variable the model records, as float64 (what a
+// worker holds in memory per replicate, whatever is selected for the file).
+std::size_t trajectory_bytes(const Scenario& scenario);
+
+// Replicates per HDF5 chunk, which is also the unit of work a worker holds whole in memory
+// (docs/OUTPUT.md, "Chunks"). output.chunk_replicates when the scenario sets it; otherwise as
+// many as keep a chunk of whole trajectories within kChunkBudgetBytes, from 1 to
+// kDefaultChunkReplicates. It depends on the scenario alone, never on the machine, so every
+// shard and every resume of a run chooses the same. A set value that would make one chunk of
+// a selected variable (`vars`, stored as float32 or not) larger than HDF5 allows, for a run
+// of `replicates`, is a BadRequest located at the key, naming the largest value that fits.
+inline constexpr int kDefaultChunkReplicates = 64;
+inline constexpr std::size_t kChunkBudgetBytes = std::size_t{64} << 20;
+inline constexpr std::uint64_t kMaxChunkBytes = (std::uint64_t{1} << 32) - 1;  // HDF5's limit
+int chunk_replicates(const Scenario& scenario, const std::vector<int>& vars, bool float32,
+                     long long replicates);
+
 // A chunk of replicates as the file stores it: each selected variable converted to its file
 // type, shuffled, deflated and checksummed exactly as HDF5's filters would, ready for a
 // direct chunk write. Made by OutputWriter::encode on any thread.

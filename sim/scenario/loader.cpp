@@ -841,7 +841,8 @@ class Converter {
     o.precision = r.choice("precision", {"float64", "float32"}, "float64") == "float32"
                       ? Precision::float32
                       : Precision::float64;
-    o.chunk_replicates = static_cast<int>(r.integer("chunk_replicates", 1, 1'000'000, 64));
+    o.chunk_replicates = static_cast<int>(r.integer("chunk_replicates", 1, 1'000'000, 0));
+    if (const toml::node* n = r.node("chunk_replicates")) o.chunk_replicates_loc = loc_of(*n);
     r.finish();
   }
 

@@ -330,7 +330,10 @@ struct OutputSettings {
   std::vector<std::string> variables;  // empty = all
   int compression = 1;                 // deflate level 0..9
   Precision precision = Precision::float64;
-  int chunk_replicates = 64;
+  // Replicates per HDF5 chunk; 0 (unset): chosen from the size of a replicate's trajectory
+  // (io::chunk_replicates, docs/OUTPUT.md "Chunks").
+  int chunk_replicates = 0;
+  SourceLoc chunk_replicates_loc;  // where it is set, if it is
 };
 
 struct Scenario {

@@ -66,6 +66,30 @@ TEST(RunOutput, AWhatIfWithoutItsOwnPathWritesItsScenarioName) {
             std::string::npos);  // the parent's output is the parent's
 }
 
+TEST(RunOutput, AChunkLargerThanHdf5AllowsIsRefusedBeforeAnyWork) {
+  // 3,000 replicates of units_sold (28 periods x 2,003 products x 2 channels x 2 regions)
+  // would be a 5 GiB chunk; HDF5 takes at most 4 GiB. Refused at once, nothing written.
+  test::TempDir dir;
+  const std::string world = dir.write("wide.toml", test::mini_with_products(2000));
+  const auto r = cli({"run", world, "-n", "100000", "-q", "-o", dir.file("w.h5"), "--variables",
+                      "units_sold", "--set", "output.chunk_replicates=3000"});
+  EXPECT_EQ(r.code, kExitBadInput);
+  EXPECT_EQ(r.err,
+            "chipsim: error: --set#1:1:25: output.chunk_replicates: a chunk of 3000 replicates "
+            "of units_sold would hold 5134.6 MiB, more than HDF5 allows in one chunk (4 GiB); "
+            "expected at most 2393, or leave it unset and chipsim chooses (docs/OUTPUT.md, "
+            "\"Chunks\")\n");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.file("")),
+                          std::filesystem::directory_iterator{}),
+            1);  // the scenario alone
+  // Unset, the chunk is chosen to fit, and the run writes.
+  const auto fine = cli({"run", world, "-n", "3", "-q", "-o", dir.file("w.h5"), "--variables",
+                         "units_sold", "--no-noise"});
+  EXPECT_EQ(fine.code, kExitOk) << fine.err;
+  EXPECT_NE(cli({"inspect", dir.file("w.h5")}).out.find("replicates  3 of 3 (complete)"),
+            std::string::npos);
+}
+
 TEST(RunOutput, ResumeIsANoOpOnACompleteFileAndStartsWhenNothingIsThere) {
   test::TempDir dir;
   const std::string out = dir.file("r.h5");

@@ -137,6 +137,20 @@ effective = "2025Q1"
 rate = 0.5
 )";
 
+// The mini world with `extra` more products (copies of XB) and a calendar to 2030: a
+// trajectory of a few MB per replicate for 2,000 extra products, for tests of output sizes.
+inline std::string mini_with_products(int extra) {
+  std::string text = kMiniScenario;
+  const std::string end = "end = \"2025Q4\"";
+  text.replace(text.find(end), end.size(), "end = \"2030Q4\"");
+  for (int i = 0; i < extra; ++i)
+    text += "\n[product.Q" + std::to_string(i) +
+            "]\nvendor = \"VB\"\nlaunch = \"2024Q3\"\ntflops_bf16 = 290\nmemory_gb = 64\n"
+            "bandwidth_tbs = 1.6\npower_w = 400\ndie_area_mm2 = 600\nprice = 12000\n"
+            "inputs = { node = \"F.N1\" }\n";
+  return text;
+}
+
 struct TextPos {
   std::uint32_t line = 0;
   std::uint32_t column = 0;
