@@ -121,8 +121,10 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
                              [&](const std::vector<Trajectory>& c, int first, ChunkWork* work) {
                                for (std::size_t i = 0; i < c.size(); ++i)
                                  check_finite(scenario, c[i], first + static_cast<int>(i));
-                               if (writer) writer->write(c, first, encoded(work));
-                               summary.add(c);
+                               if (writer) {  // -o none: the summaries have no file
+                                 writer->write(c, first, encoded(work));
+                                 summary.add(c);
+                               }
                                for (const auto& t : c)
                                  table.add(t);
                                done = first + static_cast<int>(c.size());
