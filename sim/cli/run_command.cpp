@@ -102,15 +102,26 @@ int run_command(const Scenario& scenario, const RunArgs& args, std::ostream& out
   const int start = writer ? writer->replicates_written() : 0;
   if (start > 0) {
     // Resuming: replicates already on disk are recomputed (they are deterministic) to rebuild
-    // the streaming summaries; nothing is rewritten.
+    // the streaming summaries; nothing is rewritten. This can take as long as the run so far,
+    // so a signal stops it too, leaving the partial file as it was.
+    if (!args.quiet)
+      err << "chipsim run: resuming after " << start
+          << " replicates on disk; recomputing their summaries first\n";
     EnsembleOptions again = ens;
-    again.stop = nullptr;
     again.prepare = nullptr;
-    run_ensemble(scenario, 0, seed, 0, start, again, [&](const std::vector<Trajectory>& c, int) {
-      summary.add(c);
-      for (const auto& t : c)
-        table.add(t);
-    });
+    const int redone = run_ensemble(scenario, 0, seed, 0, start, again,
+                                    [&](const std::vector<Trajectory>& c, int) {
+                                      summary.add(c);
+                                      for (const auto& t : c)
+                                        table.add(t);
+                                    });
+    if (redone < start) {
+      writer->close();
+      err << "chipsim run: interrupted by signal " << watcher.signal()
+          << " while recomputing the summaries of the " << start << " replicates on disk; '"
+          << partial << "' holds them as before. Continue with the same command plus --resume\n";
+      return kExitInterrupted;
+    }
   }
 
   Progress progress(n, start, !args.quiet, stderr);

@@ -261,6 +261,41 @@ def test_resume_refuses_a_different_run(tmp_path, run):
     assert "cannot resume" in r.stderr and "--seed 1, this run has 2" in r.stderr
 
 
+def test_a_signal_stops_the_recomputation_of_a_resumed_run(tmp_path, run, chipsim):
+    """Resuming recomputes the replicates on disk for the summaries, which takes as long as
+    the run so far; SIGINT and SIGTERM (a scheduler's time limit) stop it within a period,
+    and the partial file keeps its replicates. A summary-only file whose checkpoint says
+    50,000 of 100,000 stands in for a long run: it has no per-replicate data to copy, and
+    recomputing its replicates would take about 20 s on 2 threads."""
+    out = tmp_path / "long.h5"
+    partial = tmp_path / "long.h5.partial"
+    run(out, "-n", 2, "--summary-only")
+    os.rename(out, partial)
+    with h5py.File(partial, "a") as f:
+        f.attrs["replicates"] = 100000
+        f.attrs["replicates_written"] = 50000
+        f.attrs["complete"] = 0
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        cmd = [chipsim, "run", str(BASELINE), "-o", str(out), "-n", "100000", "--summary-only",
+               "--threads", "2", "--resume"]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True)
+        line = proc.stderr.readline()
+        assert line == ("chipsim run: resuming after 50000 replicates on disk; recomputing "
+                        "their summaries first\n")
+        proc.send_signal(sig)
+        t0 = time.time()
+        _, err = proc.communicate(timeout=60)
+        assert time.time() - t0 < 10, "the signal waited for the recomputation"
+        assert proc.returncode == 130, err
+        assert err == (f"chipsim run: interrupted by signal {int(sig)} while recomputing the "
+                       f"summaries of the 50000 replicates on disk; '{partial}' holds them as "
+                       "before. Continue with the same command plus --resume\n")
+        assert not out.exists()
+        with h5py.File(partial, "r") as f:
+            assert f.attrs["replicates_written"] == 50000 and f.attrs["complete"] == 0
+
+
 def test_a_full_disk_is_a_clear_error_and_no_complete_looking_file(tmp_path, chipsim):
     """Writes fail once the file would exceed 2 MB (RLIMIT_FSIZE, the way a full disk fails
     writes): chipsim must stop with exit code 1 and a message giving the OS cause, and never
