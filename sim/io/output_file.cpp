@@ -662,13 +662,17 @@ std::vector<int> select_variables(const std::vector<std::string>& requested,
 
 namespace {
 
+// Cells along a dimension of the scenario (1 for one without labels).
+int dimension_size(const Scenario& s, const char* dim) {
+  const auto labels = dimension_labels(s, dim);
+  return labels.empty() ? 1 : static_cast<int>(labels.size());
+}
+
 // Values in one replicate of variable v: periods x the sizes of its other dimensions.
 std::uint64_t cells_per_replicate(const Scenario& s, const VariableInfo& v) {
-  std::uint64_t n = static_cast<std::uint64_t>(s.calendar.periods);
-  for (const char* d : v.dims) {
-    const auto labels = dimension_labels(s, d);
-    n *= labels.empty() ? 1 : labels.size();
-  }
+  auto n = static_cast<std::uint64_t>(s.calendar.periods);
+  for (const char* d : v.dims)
+    n *= static_cast<std::uint64_t>(dimension_size(s, d));
   return n;
 }
 
@@ -806,6 +810,8 @@ class Hdf5Writer final : public OutputWriter {
   // Closes the file built under the name `built`, renames it to the writer's path and opens
   // it for writing; `verb` names the step in errors.
   void install(const std::string& built, const char* verb);
+  // Releases every dataset handle (not the file's).
+  void drop_handles();
   // Runs `build` on the file being built under the name `built`, then installs it; if `build`
   // throws, the file is closed and removed before the exception goes on.
   void build_then_install(const std::string& built, const char* verb,
@@ -860,8 +866,7 @@ void Hdf5Writer::describe_variable(hid_t d, const VariableInfo& info,
 }
 
 int Hdf5Writer::size_of(const char* dim) const {
-  const auto labels = dimension_labels(s_, dim);
-  return labels.empty() ? 1 : static_cast<int>(labels.size());
+  return dimension_size(s_, dim);
 }
 
 std::vector<hsize_t> Hdf5Writer::shape_of(int v) const {
@@ -911,10 +916,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& scenario, const 
     open_datasets();
     complete_ = read_attr_i64(file_, "complete", 0) == 1;
     if (complete_) {  // killed after finishing, before the rename: only the rename is left
-      datasets_.clear();
-      event_dataset_.reset();
-      work_done_.reset();
-      point_error_.reset();
+      drop_handles();
       file_.reset();
       return;
     }
@@ -937,16 +939,20 @@ void Hdf5Writer::build_then_install(const std::string& built, const char* verb,
     build();
   } catch (...) {
     // A file this run failed to build is not left behind (it could be mistaken for work).
-    datasets_.clear();
-    event_dataset_.reset();
-    work_done_.reset();
-    point_error_.reset();
+    drop_handles();
     file_.reset();
     std::error_code ignored;
     std::filesystem::remove(built, ignored);
     throw;
   }
   install(built, verb);
+}
+
+void Hdf5Writer::drop_handles() {
+  datasets_.clear();
+  event_dataset_.reset();
+  work_done_.reset();
+  point_error_.reset();
 }
 
 void Hdf5Writer::install(const std::string& built, const char* verb) {
@@ -972,10 +978,7 @@ void Hdf5Writer::rebuild() {
   info_.commit = read_attr_string(source, "git_commit");
   std::vector<std::string> errors;
   if (points_ > 0) errors = read_strings(point_error_, "point_error");
-  datasets_.clear();
-  event_dataset_.reset();
-  work_done_.reset();
-  point_error_.reset();
+  drop_handles();
 
   const std::string fresh = path_ + ".resuming";
   file_ = file_handle(H5Fcreate(fresh.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
