@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config git
   libboost-dev libboost-graph-dev
   libtbb-dev
-  libhdf5-dev hdf5-tools zlib1g-dev libdeflate-dev
+  libhdf5-dev hdf5-tools zlib1g-dev libdeflate-dev libisal-dev
   libtomlplusplus-dev
   libcli11-dev
   libgtest-dev libgmock-dev

@@ -1,11 +1,11 @@
 // HDF5's shuffle, deflate and Fletcher-32 filters, run outside HDF5 so that worker threads
 // can filter chunks in parallel (the serial libhdf5 is not thread-safe); the writer then
 // stores the result with a direct chunk write, on one thread as on many. The layout is that
-// of HDF5's own filters (tests/io/chunk_filters_test.cpp); deflate, though, is libdeflate's,
-// about twice zlib's speed at level 1 on chipsim's chunks. Its stream is standard zlib
-// format (RFC 1950), so any HDF5 reader inflates it, but its bytes are not zlib's: a chunk
-// HDF5 must filter itself (a resumed sweep's chunk written in pieces) holds the same data
-// in other bytes.
+// of HDF5's own filters (tests/io/chunk_filters_test.cpp). Deflate is not zlib's: level 1
+// (the default) is ISA-L's igzip, the other levels libdeflate's, each several times zlib's
+// speed on chipsim's chunks. Their streams are standard zlib format (RFC 1950), so any HDF5
+// reader inflates them, but their bytes are not zlib's: a chunk HDF5 must filter itself (a
+// resumed sweep's chunk written in pieces) holds the same data in other bytes.
 #pragma once
 
 #include <cstddef>
@@ -40,7 +40,7 @@ class ScratchBuffer {
 // The pipeline chipsim sets on a variable's dataset, in HDF5's order: shuffle and deflate
 // at `level` (skipped when level is 0), then the Fletcher-32 checksum appended
 // little-endian. One filter serves many chunks, one thread at a time; it keeps its
-// libdeflate compressor and work buffers between them.
+// compressor and work buffers between them.
 class ChunkFilter {
  public:
   // Throws std::runtime_error for a level libdeflate does not have (it has 0 to 12).
@@ -54,9 +54,12 @@ class ChunkFilter {
                                     std::size_t element);
 
  private:
+  // Deflates [in, in + bytes) into deflated_; returns it, with its size in `size`.
+  const unsigned char* deflate(const unsigned char* in, std::size_t bytes, std::size_t& size);
+
   int level_;
   libdeflate_compressor* compressor_ = nullptr;
-  ScratchBuffer shuffled_, deflated_;
+  ScratchBuffer shuffled_, deflated_, level_buffer_;
 };
 
 // One chunk through a fresh ChunkFilter.

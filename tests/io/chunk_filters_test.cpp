@@ -1,7 +1,7 @@
-// HDF5's filters as the workers run them (sim/io/chunk_filters.cpp), deflate being
-// libdeflate's: here each filter is checked on its own, and the deflated stream is inflated
-// with zlib, as HDF5 and h5py read it. tests/python checks the files end to end (stored
-// chunks of one- and two-thread runs, read by h5py and xarray).
+// HDF5's filters as the workers run them (sim/io/chunk_filters.cpp), deflate being ISA-L's
+// igzip at level 1 and libdeflate's at the others: here each filter is checked on its own,
+// and the deflated stream is inflated with zlib, as HDF5 and h5py read it. tests/python checks the
+// files end to end (stored chunks of one- and two-thread runs, read by h5py and xarray).
 #include "io/chunk_filters.hpp"
 
 #include <gtest/gtest.h>
@@ -54,25 +54,65 @@ TEST(Fletcher32, KnownValues) {
   EXPECT_EQ((got >> 16) % 65535, s2);
 }
 
-TEST(FilterChunk, DeflatedShuffledBytesWithTheChecksumAppendedLittleEndian) {
-  std::vector<unsigned char> raw(8 * 500);
-  for (std::size_t i = 0; i < raw.size(); ++i)
-    raw[i] = static_cast<unsigned char>((i * 7) % 13);
-  const auto stored = filter_chunk(raw, 8, 1);
+// Checks that `stored` is `raw` shuffled, deflated in zlib format and followed by its
+// Fletcher-32 little-endian: what HDF5 reads back through its own filters.
+void expect_hdf5_reads_back(const std::vector<unsigned char>& raw, std::size_t element,
+                            const std::vector<unsigned char>& stored) {
   ASSERT_GT(stored.size(), 4U);
-  EXPECT_LT(stored.size(), raw.size());  // this pattern compresses
   const std::size_t body = stored.size() - 4;
   const std::uint32_t sum = fletcher32(stored.data(), body);
   for (int i = 0; i < 4; ++i)
     EXPECT_EQ(stored[body + static_cast<std::size_t>(i)], (sum >> (8 * i)) & 0xffU);
   // Inflate and unshuffle: the raw bytes come back.
-  std::vector<unsigned char> shuffled(raw.size());
+  std::vector<unsigned char> shuffled(raw.size() + 1);  // one spare byte: no overlong stream
   uLongf size = shuffled.size();
   ASSERT_EQ(uncompress(shuffled.data(), &size, stored.data(), body), Z_OK);
   ASSERT_EQ(size, raw.size());
+  shuffled.resize(size);
   std::vector<unsigned char> expected(raw.size());
-  shuffle_bytes(raw.data(), raw.size(), 8, expected.data());
+  shuffle_bytes(raw.data(), raw.size(), element, expected.data());
   EXPECT_EQ(shuffled, expected);
+}
+
+TEST(FilterChunk, DeflatedShuffledBytesWithTheChecksumAppendedLittleEndian) {
+  std::vector<unsigned char> raw(8 * 500);
+  for (std::size_t i = 0; i < raw.size(); ++i)
+    raw[i] = static_cast<unsigned char>((i * 7) % 13);
+  // Level 1 is igzip's, 2 and 9 libdeflate's; all three compress this pattern.
+  for (const int level : {1, 2, 9}) {
+    SCOPED_TRACE(level);
+    const auto stored = filter_chunk(raw, 8, level);
+    EXPECT_LT(stored.size(), raw.size() / 4);
+    expect_hdf5_reads_back(raw, 8, stored);
+  }
+  // The two compressors write different streams of the same data.
+  EXPECT_NE(filter_chunk(raw, 8, 1), filter_chunk(raw, 8, 2));
+}
+
+TEST(FilterChunk, DataThatDoesNotCompressIsStoredInStoredBlocksWithinTheBound) {
+  // 300 KB of a full-period 64-bit generator's bytes: deflate cannot shrink them, so igzip
+  // writes stored blocks, 5 bytes of header per 64 KiB, which its output room must hold.
+  std::vector<unsigned char> raw(300000);
+  std::uint64_t state = 88172645463325252ULL;
+  for (auto& byte : raw) {
+    state ^= state << 13, state ^= state >> 7, state ^= state << 17;  // xorshift64
+    byte = static_cast<unsigned char>(state >> 56);
+  }
+  for (const int level : {1, 2}) {
+    SCOPED_TRACE(level);
+    const auto stored = filter_chunk(raw, 8, level);
+    EXPECT_GE(stored.size(), raw.size());
+    EXPECT_LE(stored.size(), raw.size() + 5 * (raw.size() / 65535 + 1) + 6 + 4);
+    expect_hdf5_reads_back(raw, 8, stored);
+  }
+}
+
+TEST(FilterChunk, AnEmptyOrOneByteChunkRoundTrips) {
+  for (const std::size_t n : {0U, 1U}) {
+    const std::vector<unsigned char> raw(n, 42);
+    for (const int level : {1, 2})
+      expect_hdf5_reads_back(raw, 8, filter_chunk(raw, 8, level));
+  }
 }
 
 TEST(FilterChunk, LevelZeroStoresTheRawBytesAndTheChecksum) {
@@ -87,14 +127,18 @@ TEST(FilterChunk, LevelZeroStoresTheRawBytesAndTheChecksum) {
 }
 
 TEST(ChunkFilter, OneFilterReusedForChunksOfManySizesGivesEachTheBytesOfAFreshOne) {
-  // The filter keeps its compressor and buffers between chunks: a large chunk, then a
-  // smaller one, then a larger one again must each come out as from a new filter.
-  ChunkFilter reused(1);
-  for (const std::size_t n : {40000U, 24U, 3000U, 90000U}) {
-    std::vector<unsigned char> raw(n);
-    for (std::size_t i = 0; i < n; ++i)
-      raw[i] = static_cast<unsigned char>((i * i + n) % 251);
-    EXPECT_EQ(reused.filter(raw.data(), raw.size(), 8), filter_chunk(raw, 8, 1)) << n;
+  // The filter keeps its compressor and buffers between chunks (igzip's hash tables
+  // included, at level 1): a large chunk, then a smaller one, then a larger one again must
+  // each come out as from a new filter.
+  for (const int level : {1, 2}) {
+    ChunkFilter reused(level);
+    for (const std::size_t n : {40000U, 24U, 3000U, 90000U}) {
+      std::vector<unsigned char> raw(n);
+      for (std::size_t i = 0; i < n; ++i)
+        raw[i] = static_cast<unsigned char>((i * i + n) % 251);
+      EXPECT_EQ(reused.filter(raw.data(), raw.size(), 8), filter_chunk(raw, 8, level))
+          << "level " << level << ", " << n << " bytes";
+    }
   }
 }
 
