@@ -15,7 +15,7 @@ void shuffle_bytes(const unsigned char* in, std::size_t bytes, std::size_t eleme
                    unsigned char* out) {
   const std::size_t n = element > 0 ? bytes / element : 0;
   if (element <= 1 || n <= 1) {
-    std::memcpy(out, in, bytes);
+    if (bytes > 0) std::memcpy(out, in, bytes);  // an empty chunk's pointers may be null
     return;
   }
   for (std::size_t b = 0; b < element; ++b) {
