@@ -56,7 +56,7 @@ std::uint32_t fletcher32(const unsigned char* data, std::size_t bytes) {
 
 namespace {
 // Level 1, the default, is ISA-L's igzip at its level 2: on the baseline's chunks it ran at
-// 2.3 times libdeflate level 1's speed for a 3 % larger file (docs/PERFORMANCE.md, "Output
+// about twice libdeflate level 1's speed for a 3 % larger file (docs/PERFORMANCE.md, "Output
 // throughput"). Its level 2 compressed those chunks better than its level 1 at the same
 // speed, hence 2.
 constexpr int kIgzipLevel = 2;
@@ -72,10 +72,10 @@ bool igzip_takes(std::size_t bytes) {
 }
 
 // igzip's AVX2 and AVX-512 kernels return with the upper halves of the vector registers in
-// use (no VZEROUPPER). The rest of chipsim is compiled for SSE2, and SSE instructions after
-// that state run several times slower until the next VZEROUPPER: measured, the model's
-// exp() took 3.7 times its samples in a one-thread run and the run was slower overall than
-// with libdeflate. So the state is cleared after each call, on CPUs that have it.
+// use (no VZEROUPPER). The rest of chipsim is compiled for SSE2, and its code ran slower
+// after that until the next VZEROUPPER: measured, the model's exp() took 3.7 times its
+// samples in a one-thread run, and the run was slower overall than with libdeflate. So the
+// state is cleared after each call, on CPUs that have AVX.
 void clear_upper_vector_state() {
 #if defined(__x86_64__)
   static const bool avx = __builtin_cpu_supports("avx");
