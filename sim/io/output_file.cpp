@@ -329,28 +329,30 @@ void check_attribute_names(hid_t obj) {
     throw IoError("'" + heap.file() + "' is damaged: an object's attributes cannot be read");
 }
 
-// H5Dopen2 after checking the object header it will load: HDF5 allocates what a header says
-// it holds, and a damaged size made it ask for 16 GiB (found by fuzz_hdf5). The link must
-// be a hard link to a version-1 header, as chipsim writes them, whose blocks lie in the file.
+// Opens a dataset (errors say "open NAME") after checking the object header H5Dopen2 will
+// load: HDF5 allocates what a header says it holds, and a damaged size made it ask for
+// 16 GiB (found by fuzz_hdf5). The link must be a hard link to a version-1 header, as
+// chipsim writes them, whose blocks lie in the file.
 // Only in files opened to be read (inspect, compare, merge, the partial file of a resume):
 // the file a writer is building is not on disk yet, and it is its own.
-hid_t open_dataset(hid_t loc, const char* name, hid_t access) {
+Handle open_dataset(hid_t loc, const std::string& name, hid_t access = H5P_DEFAULT) {
   unsigned intent = 0;
   {
     Handle file = file_handle(H5Iget_file_id(loc), "file of an object");
     check(H5Fget_intent(file, &intent), "file access mode");
   }
-  if (intent != H5F_ACC_RDONLY) return H5Dopen2(loc, name, access);
-  H5L_info_t link{};
-  HeapCheck heap(loc);
-  if (!heap.usable()) throw IoError("'" + heap.file() + "' cannot be read again");
-  const auto any = [](std::uint64_t, const std::vector<unsigned char>&, std::uint64_t,
-                      std::uint64_t) { return true; };
-  if (H5Lget_info(loc, name, &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD ||
-      !heap.for_each_message(link.u.address, any))
-    throw IoError("'" + heap.file() + "' is damaged: the header of " + name +
-                  " cannot be followed");
-  return H5Dopen2(loc, name, access);
+  if (intent == H5F_ACC_RDONLY) {
+    H5L_info_t link{};
+    HeapCheck heap(loc);
+    if (!heap.usable()) throw IoError("'" + heap.file() + "' cannot be read again");
+    const auto any = [](std::uint64_t, const std::vector<unsigned char>&, std::uint64_t,
+                        std::uint64_t) { return true; };
+    if (H5Lget_info(loc, name.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD ||
+        !heap.for_each_message(link.u.address, any))
+      throw IoError("'" + heap.file() + "' is damaged: the header of " + name +
+                    " cannot be followed");
+  }
+  return dataset_handle(H5Dopen2(loc, name.c_str(), access), "open " + name);
 }
 
 // The strings of a 1-D variable-length string dataset, checked first (check_vlen_strings).
@@ -508,8 +510,7 @@ void create_dimensions(hid_t where, const Scenario& s, const std::vector<std::st
   // Auxiliary coordinates, attached to their dimension.
   auto attach = [&](Handle aux, const char* dim, const char* long_name) {
     attr_string(aux, "long_name", long_name);
-    Handle scale =
-        dataset_handle(open_dataset(where, dim, H5P_DEFAULT), std::string("open ") + dim);
+    Handle scale = open_dataset(where, dim);
     check(H5DSattach_scale(aux, scale, 0), std::string("attach ") + dim);
   };
   auto has = [&](const char* d) { return std::find(dims.begin(), dims.end(), d) != dims.end(); };
@@ -1030,17 +1031,13 @@ void Hdf5Writer::rebuild() {
 
 void Hdf5Writer::open_handles() {
   if (points_ > 0) {
-    work_done_ = dataset_handle(open_dataset(file_, "work_done", H5P_DEFAULT), "open work_done");
-    point_error_ =
-        dataset_handle(open_dataset(file_, "point_error", H5P_DEFAULT), "open point_error");
+    work_done_ = open_dataset(file_, "work_done");
+    point_error_ = open_dataset(file_, "point_error");
   }
   if (options_.summary_only) return;
   for (int v : vars_)
-    datasets_.push_back(dataset_handle(open_dataset(file_, variables()[v].name, no_chunk_cache()),
-                                       std::string("open ") + variables()[v].name));
-  if (events_ > 0)
-    event_dataset_ =
-        dataset_handle(open_dataset(file_, "event_period", H5P_DEFAULT), "open event_period");
+    datasets_.push_back(open_dataset(file_, variables()[v].name, no_chunk_cache()));
+  if (events_ > 0) event_dataset_ = open_dataset(file_, "event_period");
 }
 
 void Hdf5Writer::open_datasets() {
@@ -1115,8 +1112,7 @@ void Hdf5Writer::create_layout() {
       static_cast<hsize_t>(std::clamp(options_.chunk_replicates, 1, info_.replicates));
   auto attach_scales = [&](hid_t d, const std::vector<std::string>& names, const char* what) {
     for (std::size_t i = 0; i < names.size(); ++i) {
-      Handle scale =
-          dataset_handle(open_dataset(file_, names[i].c_str(), H5P_DEFAULT), "open " + names[i]);
+      Handle scale = open_dataset(file_, names[i]);
       check(H5DSattach_scale(d, scale, static_cast<unsigned>(i)),
             "attach " + names[i] + " to " + what);
     }
@@ -1194,7 +1190,7 @@ void Hdf5Writer::create_layout() {
 // A sweep's bookkeeping along `point`: the replicates this file holds and has done, the
 // error of a point that could not run, and the design's unit coordinates.
 void Hdf5Writer::create_sweep_records() {
-  Handle scale = dataset_handle(open_dataset(file_, "point", H5P_DEFAULT), "open point");
+  Handle scale = open_dataset(file_, "point");
   auto on_point = [&](Handle d, const char* long_name) {
     attr_string(d, "long_name", long_name);
     check(H5DSattach_scale(d, scale, 0), "attach point");
@@ -1223,7 +1219,7 @@ void Hdf5Writer::create_sweep_records() {
   attr_string(d, "units", "1");
   attr_string(d, "long_name", "the point's coordinate in the design's unit cube");
   check(H5DSattach_scale(d, scale, 0), "attach point");
-  Handle par = dataset_handle(open_dataset(file_, "parameter", H5P_DEFAULT), "open parameter");
+  Handle par = open_dataset(file_, "parameter");
   check(H5DSattach_scale(d, par, 1), "attach parameter");
 }
 
@@ -1549,13 +1545,11 @@ void Hdf5Writer::copy_chunks(hid_t source, int point, int first, int count, bool
   const std::size_t extra = drop_point ? 1 : 0;
   for (std::size_t k = 0; k < vars_.size(); ++k) {
     const char* name = variables()[vars_[k]].name;
-    Handle from =
-        dataset_handle(open_dataset(source, name, no_chunk_cache()), std::string("open ") + name);
+    Handle from = open_dataset(source, name, no_chunk_cache());
     copy(from, datasets_[k], shape_of(vars_[k]).size() + extra, name);
   }
   if (events_ > 0) {
-    Handle from =
-        dataset_handle(open_dataset(source, "event_period", H5P_DEFAULT), "open event_period");
+    Handle from = open_dataset(source, "event_period");
     copy(from, event_dataset_, source_points ? 3 : 2, "event_period");
   }
 }
@@ -1643,7 +1637,7 @@ void Hdf5Writer::finish(const SummaryAccumulator& summary) {
     attr_string(d, "units", "1");
     attr_string(d, "long_name", "share of replicates in which the event fired within the horizon");
     attr_string(d, "coordinates", coordinates_attr({"event"}));
-    Handle scale = dataset_handle(open_dataset(g, "event", H5P_DEFAULT), "open event");
+    Handle scale = open_dataset(g, "event");
     check(H5DSattach_scale(d, scale, 0), "attach event to event_probability");
   }
   for (std::size_t k = 0; k < vars_.size(); ++k) {
@@ -1670,8 +1664,7 @@ void Hdf5Writer::finish(const SummaryAccumulator& summary) {
     for (const char* x : info.dims)
       var_dims.emplace_back(x);
     for (std::size_t i = 0; i < var_dims.size(); ++i) {
-      Handle scale =
-          dataset_handle(open_dataset(g, var_dims[i].c_str(), H5P_DEFAULT), "open " + var_dims[i]);
+      Handle scale = open_dataset(g, var_dims[i]);
       check(H5DSattach_scale(d, scale, static_cast<unsigned>(i)),
             "attach " + var_dims[i] + " to summary/" + info.name);
     }
@@ -1710,8 +1703,7 @@ void Hdf5Writer::write_summary(const SummaryCopy& copied, bool shard) {
   create_dimensions(g, s_, dims, 0, sweep_);
   auto attach_scales = [&](hid_t d, const std::vector<std::string>& names, const char* what) {
     for (std::size_t i = 0; i < names.size(); ++i) {
-      Handle scale =
-          dataset_handle(open_dataset(g, names[i].c_str(), H5P_DEFAULT), "open " + names[i]);
+      Handle scale = open_dataset(g, names[i]);
       check(H5DSattach_scale(d, scale, static_cast<unsigned>(i)),
             "attach " + names[i] + " to summary/" + what);
     }
@@ -1869,7 +1861,7 @@ template <class T>
 std::vector<T> read_vector(hid_t f, const std::string& name, hid_t mem_type) {
   if (H5Lexists(f, name.c_str(), H5P_DEFAULT) <= 0)
     throw IoError("not a chipsim sweep file: no dataset " + name);
-  Handle d = dataset_handle(open_dataset(f, name.c_str(), H5P_DEFAULT), "open " + name);
+  Handle d = open_dataset(f, name);
   Handle sp = space_handle(H5Dget_space(d), "space");
   const auto n = H5Sget_simple_extent_npoints(sp);
   std::vector<T> out(static_cast<std::size_t>(std::max<hssize_t>(n, 0)));
@@ -1931,7 +1923,7 @@ FileDescription describe_file(const std::string& path) {
       d.work_count += x;
     for (int x : read_vector<int>(f, "work_done", H5T_NATIVE_INT))
       d.work_done += x;
-    Handle e = dataset_handle(open_dataset(f, "point_error", H5P_DEFAULT), "open point_error");
+    Handle e = open_dataset(f, "point_error");
     for (const auto& x : read_strings(e, "point_error"))
       d.point_errors += !x.empty();
   }
@@ -1940,7 +1932,7 @@ FileDescription describe_file(const std::string& path) {
                           "vendor_region", "buyer_region", "event_policy", "event_kind"}) {
     if (H5Lexists(f, dim, H5P_DEFAULT) <= 0) continue;
     const bool auxiliary = std::string_view(dim).find('_') != std::string_view::npos;
-    Handle ds = dataset_handle(open_dataset(f, dim, H5P_DEFAULT), std::string("open ") + dim);
+    Handle ds = open_dataset(f, dim);
     Handle sp = space_handle(H5Dget_space(ds), "space");
     hsize_t n = 0;
     H5Sget_simple_extent_dims(sp, &n, nullptr);
@@ -1968,7 +1960,7 @@ std::vector<double> read_dataset(const std::string& path, const std::string& nam
        H5Lexists(f, name.substr(0, slash).c_str(), H5P_DEFAULT) <= 0) ||
       H5Lexists(f, name.c_str(), H5P_DEFAULT) <= 0)
     throw IoError("'" + path + "' has no dataset " + name);
-  Handle ds = dataset_handle(open_dataset(f, name.c_str(), H5P_DEFAULT), "open " + name);
+  Handle ds = open_dataset(f, name);
   Handle sp = space_handle(H5Dget_space(ds), "space");
   const int rank = H5Sget_simple_extent_ndims(sp);
   std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)), 0);
@@ -2135,8 +2127,7 @@ void merge_sweep(const std::vector<std::string>& paths, const std::string& path,
   for (const auto& x : parts) {
     std::vector<std::string> errors;
     {
-      Handle d =
-          dataset_handle(open_dataset(x.file, "point_error", H5P_DEFAULT), "open point_error");
+      Handle d = open_dataset(x.file, "point_error");
       errors = read_strings(d, "point_error");
       if (errors.size() != static_cast<std::size_t>(points))
         throw BadRequest("merge: '" + x.path + "' is damaged: point_error has the wrong size");
@@ -2179,8 +2170,7 @@ void merge_sweep(const std::vector<std::string>& paths, const std::string& path,
   const Hdf5Writer::SummaryCopy copy = [&](int p, std::size_t k, std::vector<double>& rows) {
     for (std::size_t i = 0; i < parts.size(); ++i) {
       if (summarised[i][static_cast<std::size_t>(p)] != 1) continue;
-      Handle d = dataset_handle(open_dataset(parts[i].file, names[k].c_str(), H5P_DEFAULT),
-                                "open " + names[k]);
+      Handle d = open_dataset(parts[i].file, names[k]);
       Handle sp = space_handle(H5Dget_space(d), "space");
       std::vector<hsize_t> shape(static_cast<std::size_t>(H5Sget_simple_extent_ndims(sp)));
       H5Sget_simple_extent_dims(sp, shape.data(), nullptr);
