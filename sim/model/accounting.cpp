@@ -32,17 +32,18 @@ void begin_period(const Structure& st, const Params& par, State& x, int t, Traje
 }
 
 void book(const Structure& st, const Params& par, State& x, int t, Trajectory& tr) {
+  PartSetup& u = x.part();
   const Scenario& s = st.s;
   for (int c = 0; c < st.C; ++c)
-    x.c_offered[c] += x.c_offer[c];
+    x.c_offered[c] += u.c_offer[c];
   for (int sb = 0; sb < st.SB; ++sb) {
-    if (x.budget[sb] <= 0) continue;  // e.g. the mandated part of a buyer no mandate binds
+    if (u.budget[sb] <= 0) continue;  // e.g. the mandated part of a buyer no mandate binds
     const int b = sb / kSegments, r = st.buyer_region[b];
     const auto got = x.delivered.row(sb);
-    const auto paid = x.pb.row(r);
+    const auto paid = u.pb.row(r);
     const auto& cand = st.options_of(b);
     double spend = 0;
-    for (int i : x.open0[sb]) {  // nothing is delivered through an option closed from the start
+    for (int i : u.open0[sb]) {  // nothing is delivered through an option closed from the start
       const Option& k = cand[i];
       const double d = got[i];
       if (d <= 0) continue;
@@ -58,9 +59,9 @@ void book(const Structure& st, const Params& par, State& x, int t, Trajectory& t
         // A licence fee is a share of the vendor's price, paid to the issuing government out
         // of what the buyer pays: the buyer's spend is the vendor's revenue plus the fee.
         double to_state = 0;
-        if (k.licensed && x.fee_issuer(k.p, r) != kNone) {
-          to_state = x.fee(k.p, r) * x.price[k.p] * d;
-          tr.fees_collected.at(t, x.fee_issuer(k.p, r)) += to_state;
+        if (k.licensed && u.fee_issuer(k.p, r) != kNone) {
+          to_state = u.fee(k.p, r) * x.price[k.p] * d;
+          tr.fees_collected.at(t, u.fee_issuer(k.p, r)) += to_state;
         }
         tr.revenue.at(t, s.products[k.p].vendor, r) += money - to_state;
       }
@@ -78,7 +79,7 @@ void book(const Structure& st, const Params& par, State& x, int t, Trajectory& t
     }
     tr.buyer_spend.at(t, b) += spend;
     tr.unmet_budget.at(t, b) += x.remaining[sb];
-    tr.budget.at(t, r) += x.budget[sb];
+    tr.budget.at(t, r) += u.budget[sb];
     tr.unspent_budget.at(t, r) += x.remaining[sb];
   }
   for (int p = 0; p < st.P; ++p)
@@ -86,6 +87,7 @@ void book(const Structure& st, const Params& par, State& x, int t, Trajectory& t
 }
 
 void close_period(const Structure& st, const Params& par, State& x, int t, Trajectory& tr) {
+  const PartSetup& u = x.part();  // the period's last part
   const Scenario& s = st.s;
   // The price paid per unit: what was paid over what was bought, or the last part's price
   // where nothing was bought.
@@ -94,7 +96,7 @@ void close_period(const Structure& st, const Params& par, State& x, int t, Traje
       for (int c = 0; c < st.C; ++c) {
         const int o = p * st.C + c;
         const double units = tr.units_sold.at(t, p, r, c);
-        tr.unit_price.at(t, p, r, c) = units > 0 ? x.money(r, o) / units : x.pb(r, o);
+        tr.unit_price.at(t, p, r, c) = units > 0 ? x.money(r, o) / units : u.pb(r, o);
       }
   for (int r = 0; r < st.R; ++r)
     tr.unspent_share.at(t, r) =
@@ -118,7 +120,7 @@ void close_period(const Structure& st, const Params& par, State& x, int t, Traje
     // (A buyer owns only products of its options: the others' cells would add zeros.)
     for (int b = 0; b < st.B; ++b) {
       const int r = st.buyer_region[b];
-      if (x.energy_subsidy[r] <= 0) continue;
+      if (u.energy_subsidy[r] <= 0) continue;
       const auto owned = x.installed.row(b);
       const auto& products = st.products_of(b);
       for (std::size_t i = 0; i < products.size(); ++i) {
@@ -126,7 +128,7 @@ void close_period(const Structure& st, const Params& par, State& x, int t, Traje
         if (st.product_region[p] != r) continue;
         const double kwh =
             owned[i] * s.products[p].specs.power_w / 1000 * par.pue * par.hours * par.dt;
-        tr.subsidy_spend.at(t, r) += kwh * par.e_price[r] * x.energy_subsidy[r];
+        tr.subsidy_spend.at(t, r) += kwh * par.e_price[r] * u.energy_subsidy[r];
       }
     }
   }

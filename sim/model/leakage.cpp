@@ -10,12 +10,13 @@
 namespace chipsim::model {
 
 void offer(const Structure& st, const Params& par, State& x, double length) {
+  PartSetup& u = x.part();
   for (int c = 0; c < st.C; ++c) {
     double o = par.c_cap[c];  // a hard ceiling (units per period), +inf by default
     if (std::isfinite(par.c_supply[c]))
-      o = std::min(o, par.c_supply[c] * par.dt * std::exp(-par.c_elast[c] * x.c_enforcement[c]) *
+      o = std::min(o, par.c_supply[c] * par.dt * std::exp(-par.c_elast[c] * u.c_enforcement[c]) *
                           std::pow(x.c_mult[c] / par.c_markup[c], par.c_supply_el[c]));
-    x.c_offer[c] = o * length;
+    u.c_offer[c] = o * length;
   }
 }
 

@@ -21,23 +21,31 @@ struct Model::Impl {
   // The market cleared for planning (section 3), part by part, into x.planned.
   void plan(int t) {
     std::fill(x.planned.begin(), x.planned.end(), 0.0);
-    for (const model::Part& part : span) {
-      if (span.size() > 1 || ready_for != t) set_up(part, t);
-      model::clear(st, x, /*plan=*/true, part.length());  // 6
+    for (std::size_t j = 0; j < span.size(); ++j) {
+      use_part(j, span[j], t);
+      model::clear(st, x, /*plan=*/true, span[j].length());  // 6
       model::add_planned(st, x);
     }
   }
-  // With a period in one part, the period whose options set_up last built: production
-  // changes no option, price or offer, so the plan and the market reuse them.
-  int ready_for = -1;
 
-  // The rules in force in a part of the period, what each channel offers in it, and the
-  // options, prices and weights of its buyers.
-  void set_up(const model::Part& part, int t) {
-    model::apply_rules(st, par, x, part.from);           // 1
-    model::offer(st, par, x, part.length());             // 7
-    model::build_options(st, par, x, t, part.length());  // 5
-    ready_for = t;
+  // Makes part j of period t the one the stages read (x.part()), setting it up: the rules in
+  // force in it, what each channel offers in it, and the options, prices and weights of its
+  // buyers. A part set up by an earlier clearing of the period is kept while the products on
+  // sale are the same: everything else it depends on is fixed before the first plan
+  // (PartSetup, in state.hpp). Exact: the same stages on the same inputs.
+  void use_part(std::size_t j, const model::Part& part, int t) {
+    if (j == x.setups.size()) x.setups.emplace_back(st);  // once per run, at most
+    x.current = static_cast<int>(j);
+    model::on_sale(st, x, t, x.on_sale);
+    model::PartSetup& u = x.part();
+    if (u.t == t && u.from == part.from && u.to == part.to && u.on_sale == x.on_sale) return;
+    u.t = t;
+    u.from = part.from;
+    u.to = part.to;
+    std::ranges::copy(x.on_sale, u.on_sale.begin());
+    model::apply_rules(st, par, x, part.from);        // 1
+    model::offer(st, par, x, part.length());          // 7
+    model::build_options(st, par, x, part.length());  // 5
   }
 
   bool run(Trajectory& tr, int point, int replicate, std::uint64_t seed, const RunOptions& opt) {
@@ -54,7 +62,6 @@ struct Model::Impl {
     tr.replicate = replicate;
     tr.seed = seed;
     reset(st, par, x, seed, replicate, opt);
-    ready_for = -1;
     for (int t = 0; t < st.T; ++t) {
       if (opt.stop_requested && opt.stop_requested()) return false;
       update_rules(st, par, x, t, tr, opt.noise);  // 1
@@ -89,10 +96,10 @@ struct Model::Impl {
       if (short_of_target(st, x)) settle(st, par, x);
       make(st, par, x, t);
       begin_period(st, par, x, t, tr);  // 8
-      for (const Part& part : span) {
-        if (span.size() > 1 || ready_for != t) set_up(part, t);
-        clear(st, x, /*plan=*/false, part.length());  // 6
-        book(st, par, x, t, tr);                      // 8
+      for (std::size_t j = 0; j < span.size(); ++j) {
+        use_part(j, span[j], t);
+        clear(st, x, /*plan=*/false, span[j].length());  // 6
+        book(st, par, x, t, tr);                         // 8
       }
       close_period(st, par, x, t, tr);  // 8 (and 7: leakage prices for the next period)
     }

@@ -132,17 +132,18 @@ void update_rules(const Structure& st, const Params& par, State& x, int t, const
 }
 
 void apply_rules(const Structure& st, const Params& par, State& x, double tau) {
+  PartSetup& u = x.part();
   const Scenario& s = st.s;
-  x.status.fill(State::kFree);
-  x.banned.fill(0);
-  x.pending_restrict.fill(0);
-  x.penalty.fill(0.0);
-  x.fee.fill(0.0);
-  x.approval.fill(1.0);
-  x.cap_share.fill(kInf);
-  x.fee_issuer.fill(kNone);
-  std::fill(x.mandate.begin(), x.mandate.end(), 0.0);
-  std::fill(x.energy_subsidy.begin(), x.energy_subsidy.end(), 0.0);
+  u.status.fill(PartSetup::kFree);
+  u.banned.fill(0);
+  u.pending_restrict.fill(0);
+  u.penalty.fill(0.0);
+  u.fee.fill(0.0);
+  u.approval.fill(1.0);
+  u.cap_share.fill(kInf);
+  u.fee_issuer.fill(kNone);
+  std::fill(u.mandate.begin(), u.mandate.end(), 0.0);
+  std::fill(u.energy_subsidy.begin(), u.energy_subsidy.end(), 0.0);
 
   // Export status: among export_control rules in force for (product, region), the most
   // recently effective wins (ties: the later one in the scenario file).
@@ -154,7 +155,7 @@ void apply_rules(const Structure& st, const Params& par, State& x, double tau) {
         const RuleState& rs = x.rules[i];
         if (rs.in_force(tau) && rs.effective >= best_eff) best = i, best_eff = rs.effective;
         if (rs.pending && st.rules[i].body->status != ExportStatus::free)
-          x.pending_restrict(p, r) = 1;
+          u.pending_restrict(p, r) = 1;
       }
       if (best < 0) continue;
       const RuleDef& def = st.rules[best];
@@ -162,14 +163,14 @@ void apply_rules(const Structure& st, const Params& par, State& x, double tau) {
         case ExportStatus::free:
           break;
         case ExportStatus::licensed:
-          x.status(p, r) = State::kLicensed;
-          x.approval(p, r) = par.rules[best].approval;
-          x.fee(p, r) = par.rules[best].fee;
-          x.cap_share(p, r) = par.rules[best].cap;
-          x.fee_issuer(p, r) = def.issuer;
+          u.status(p, r) = PartSetup::kLicensed;
+          u.approval(p, r) = par.rules[best].approval;
+          u.fee(p, r) = par.rules[best].fee;
+          u.cap_share(p, r) = par.rules[best].cap;
+          u.fee_issuer(p, r) = def.issuer;
           break;
         case ExportStatus::denied:
-          x.status(p, r) = State::kDenied;
+          u.status(p, r) = PartSetup::kDenied;
           break;
       }
     }
@@ -177,22 +178,22 @@ void apply_rules(const Structure& st, const Params& par, State& x, double tau) {
   // Enforcement against leakage: each policy's own `enforcement`, or the level of its most
   // recently effective enforcement rule in force; against a channel, the strongest effort of
   // the governments whose regions it does not deliver to (the exporters it evades).
-  std::copy(par.pol_enforcement.begin(), par.pol_enforcement.end(), x.enforcement.begin());
-  std::fill(x.enforcement_rule.begin(), x.enforcement_rule.end(), -1);
+  std::copy(par.pol_enforcement.begin(), par.pol_enforcement.end(), u.enforcement.begin());
+  std::fill(u.enforcement_rule.begin(), u.enforcement_rule.end(), -1);
   for (std::size_t i = 0; i < st.rules.size(); ++i) {
     const RuleDef& def = st.rules[i];
     if (def.body->type != RuleType::enforcement || !x.rules[i].in_force(tau)) continue;
-    int& latest = x.enforcement_rule[static_cast<std::size_t>(def.policy)];
+    int& latest = u.enforcement_rule[static_cast<std::size_t>(def.policy)];
     if (latest < 0 || x.rules[i].effective >= x.rules[static_cast<std::size_t>(latest)].effective) {
       latest = static_cast<int>(i);
-      x.enforcement[static_cast<std::size_t>(def.policy)] = par.rules[i].level;
+      u.enforcement[static_cast<std::size_t>(def.policy)] = par.rules[i].level;
     }
   }
   for (int c = 0; c < st.C; ++c) {
-    x.c_enforcement[c] = 0;
+    u.c_enforcement[c] = 0;
     for (std::size_t p = 0; p < s.policies.size(); ++p)
       if (!st.serves(c, s.policies[p].region) || s.channels[c].destinations.empty())
-        x.c_enforcement[c] = std::max(x.c_enforcement[c], x.enforcement[p]);
+        u.c_enforcement[c] = std::max(u.c_enforcement[c], u.enforcement[p]);
   }
 
   if (!s.mechanisms.importer_policy) return;
@@ -207,16 +208,16 @@ void apply_rules(const Structure& st, const Params& par, State& x, double tau) {
         for (int p = 0; p < st.P; ++p) {
           if (!def.matches[p]) continue;
           if (def.body->type == RuleType::import_ban)
-            x.banned(p, issuer) = 1;
+            u.banned(p, issuer) = 1;
           else
-            x.penalty(p, issuer) += d.penalty;
+            u.penalty(p, issuer) += d.penalty;
         }
         break;
       case RuleType::domestic_mandate:
-        x.mandate[issuer] = std::max(x.mandate[issuer], d.share);
+        u.mandate[issuer] = std::max(u.mandate[issuer], d.share);
         break;
       case RuleType::energy_subsidy:
-        x.energy_subsidy[issuer] = std::max(x.energy_subsidy[issuer], d.rate);
+        u.energy_subsidy[issuer] = std::max(u.energy_subsidy[issuer], d.rate);
         break;
       default:
         break;

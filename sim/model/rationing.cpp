@@ -14,27 +14,28 @@
 namespace chipsim::model {
 
 void clear(const Structure& st, State& x, bool plan, double length) {
-  std::copy(x.budget.begin(), x.budget.end(), x.remaining.begin());
+  PartSetup& u = x.part();
+  std::copy(u.budget.begin(), u.budget.end(), x.remaining.begin());
   std::fill(x.taken.begin(), x.taken.end(), 0.0);
   // Each sub-buyer's open options, as indices into its buyer's choice set. Only the market
   // clearing records deliveries (for book), and only of sub-buyers with a budget.
   for (int sb = 0; sb < st.SB; ++sb) {
     auto& list = x.open_list[sb];
     list.clear();
-    if (x.budget[sb] <= 0) continue;
-    list.assign(x.open0[sb].begin(), x.open0[sb].end());
+    if (u.budget[sb] <= 0) continue;
+    list.assign(u.open0[sb].begin(), u.open0[sb].end());
     if (!plan) std::ranges::fill(x.delivered.row(sb), 0.0);
   }
   for (int p = 0; p < st.P; ++p) {
     x.avail[p] = plan ? x.plan_cap[p] : x.finished[p];
     x.stock_limited[p] = std::isfinite(x.avail[p]);
   }
-  std::copy(x.c_offer.begin(), x.c_offer.end(), x.channel_left.begin());
+  std::copy(u.c_offer.begin(), u.c_offer.end(), x.channel_left.begin());
   // A licence volume cap is a share of last period's shipments to the issuer.
   for (int p = 0; p < st.P; ++p)
     for (int r = 0; r < st.R; ++r) {
-      const int issuer = x.fee_issuer(p, r);
-      const double cap = x.cap_share(p, r);
+      const int issuer = u.fee_issuer(p, r);
+      const double cap = u.cap_share(p, r);
       x.licence_left(p, r) =
           issuer == kNone || !std::isfinite(cap) ? kInf : cap * x.sold_to_prev(p, issuer) * length;
     }
@@ -65,7 +66,7 @@ void clear(const Structure& st, State& x, bool plan, double length) {
       const int r = st.buyer_region[sb / kSegments];
       const Option* cand = st.options_of(sb / kSegments).data();
       const double scale = x.scale[sb];
-      const double* wpp = x.weight_per_price.row(sb).data();
+      const double* wpp = u.weight_per_price.row(sb).data();
       for (int i : x.open_list[sb]) {
         const Option& k = cand[i];
         const double q = scale * wpp[i];
@@ -91,7 +92,7 @@ void clear(const Structure& st, State& x, bool plan, double length) {
       for (int r = 0; r < R; ++r) {
         const double q = q_licence[p * R + r];
         fill_licence[p * R + r] =
-            q > 0 ? std::min(x.approval(p, r), x.licence_left(p, r) / q) : x.approval(p, r);
+            q > 0 ? std::min(u.approval(p, r), x.licence_left(p, r) / q) : u.approval(p, r);
       }
     auto carried = [&](const Option& k, int r) {
       double g = fill_channel[k.c];
@@ -106,7 +107,7 @@ void clear(const Structure& st, State& x, bool plan, double length) {
         const int r = st.buyer_region[sb / kSegments];
         const Option* cand = st.options_of(sb / kSegments).data();
         const double scale = x.scale[sb];
-        const double* wpp = x.weight_per_price.row(sb).data();
+        const double* wpp = u.weight_per_price.row(sb).data();
         for (int i : x.open_list[sb]) {
           const Option& k = cand[i];
           if (limited[k.p]) q_product[k.p] += scale * wpp[i] * carried(k, r);
@@ -124,9 +125,9 @@ void clear(const Structure& st, State& x, bool plan, double length) {
       const int r = st.buyer_region[sb / kSegments];
       const Option* cand = st.options_of(sb / kSegments).data();
       const double scale = x.scale[sb];
-      const double* wpp = x.weight_per_price.row(sb).data();
+      const double* wpp = u.weight_per_price.row(sb).data();
       double* got = plan ? nullptr : x.delivered.row(sb).data();
-      const double* paid = x.pb.row(r).data();
+      const double* paid = u.pb.row(r).data();
       double spent = 0;
       std::size_t kept = 0;
       for (int i : list) {
@@ -144,7 +145,7 @@ void clear(const Structure& st, State& x, bool plan, double length) {
       x.remaining[sb] = std::max(0.0, x.remaining[sb] - spent);
       // Rounding residue is not budget: a sub-buyer that spent all but 1e-9 of its budget
       // is done (and skipped by later rounds).
-      if (x.remaining[sb] <= 1e-9 * x.budget[sb]) x.remaining[sb] = 0;
+      if (x.remaining[sb] <= 1e-9 * u.budget[sb]) x.remaining[sb] = 0;
     }
     for (int p = 0; p < st.P; ++p) {
       x.avail[p] = std::max(0.0, x.avail[p] - used_product[p]);

@@ -211,6 +211,8 @@ void reset(const Structure& st, Params& par, State& x, std::uint64_t seed, int r
   std::fill(x.efficiency.begin(), x.efficiency.end(), 1.0);
   std::fill(x.unmet_share.begin(), x.unmet_share.end(), 0.0);
   std::fill(x.binding.begin(), x.binding.end(), BindingInput::none);
+  for (PartSetup& u : x.setups)
+    u.t = -1;  // set up again: the parameters changed
 }
 
 }  // namespace chipsim::model

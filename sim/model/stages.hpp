@@ -30,7 +30,8 @@ void reset(const Structure& st, Params& par, State& x, std::uint64_t seed, int r
 void update_rules(const Structure& st, const Params& par, State& x, int t, const Trajectory& tr,
                   bool noise);
 //    apply_rules: the trade rules (export status, import bans and penalties, mandates, energy
-//    subsidies) in force at time tau of the period (0 = its first day, 1 = its end).
+//    subsidies) in force at time tau of the period (0 = its first day, 1 = its end), into
+//    x.part().
 void apply_rules(const Structure& st, const Params& par, State& x, double tau);
 
 // 2. Capacity and learning (capacity.cpp).
@@ -57,9 +58,13 @@ void set_costs_and_prices(const Structure& st, const Params& par, State& x, int 
 // 5. Demand and choice (demand.cpp).
 //    draw_budgets: each buyer's accelerator budget for the period (capex path and shock).
 void draw_budgets(const Structure& st, const Params& par, State& x, int t);
+//    on_sale: which products are on sale in period t (launched, and not retired or still in
+//    stock), into out[product].
+void on_sale(const Structure& st, const State& x, int t, std::vector<char>& out);
 //    build_options: the sub-buyers' budgets for a part of the period of the given length, the
-//    options open to them, the prices they pay and their logit weights.
-void build_options(const Structure& st, const Params& par, State& x, int t, double length);
+//    options open to them, the prices they pay and their logit weights, into x.part() (whose
+//    on_sale says which products are on sale).
+void build_options(const Structure& st, const Params& par, State& x, double length);
 //    spread: sub-buyer sb spreads `funds` over its open options (x.open_list, not empty) by
 //    the logit weights: it wants x.scale[sb] x x.weight_per_price(sb, i) units of option i.
 void spread(State& x, int sb, double funds);
@@ -69,8 +74,8 @@ void spread(State& x, int sb, double funds);
 //    and nothing is recorded: the demand vendors plan on (section 3).
 void clear(const Structure& st, State& x, bool plan, double length);
 
-// 7. Leakage (leakage.cpp): what each channel can carry in a part of the period, and the
-//    leakage channels' prices for the next period.
+// 7. Leakage (leakage.cpp): what each channel can carry in a part of the period (into
+//    x.part()), and the leakage channels' prices for the next period.
 void offer(const Structure& st, const Params& par, State& x, double length);
 void reprice_channels(const Structure& st, const Params& par, State& x);
 

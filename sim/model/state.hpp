@@ -209,22 +209,67 @@ struct RuleState {
   [[nodiscard]] bool in_force(double tau) const { return active && tau >= from; }
 };
 
-struct State {
-  explicit State(const Structure& st);
+// What set_up (model.cpp) builds for a part of the period: the trade rules in force in it
+// (apply_rules), what each channel offers (offer), and the sub-buyers' budgets, options,
+// prices and weights (build_options). These depend only on what the period's stages fixed
+// before its plans (rules, prices, budgets, channel multiples, maturity) and on which
+// products are on sale, so a part set up for the plan serves the second plan and the market
+// unchanged while its key (t, from, on_sale) still holds.
+struct PartSetup {
+  explicit PartSetup(const Structure& st);
 
-  // Policy (section 1), as of the time within the period being cleared.
-  std::vector<RuleState> rules;
-  std::vector<double> cuts_at;  // times within the period at which a rule comes into force
+  // The key: the period, the part's bounds, and which products were on sale (a retired
+  // product is on sale while it has stock, which the market's earlier parts and the
+  // consumption of components can exhaust).
+  int t = -1;
+  double from = 0, to = 0;
+  std::vector<char> on_sale;  // [product]
+
+  // Policy (section 1), in force from `from`.
   enum Status : char { kFree = 0, kLicensed = 1, kDenied = 2 };
   Table<char> status, banned, pending_restrict;     // [product][region]
   Table<double> approval, fee, cap_share, penalty;  // [product][region]
   Table<int> fee_issuer;                            // [product][region]
+  std::vector<double> mandate, energy_subsidy;      // [region]
+  std::vector<double> enforcement;    // [policy]: effort against leakage, in force at `from`
+  std::vector<double> c_enforcement;  // [channel]: enforcement against the channel
+  std::vector<int> enforcement_rule;  // [policy]: its enforcement rule in force, or -1
+
+  // Leakage (section 7): what each channel can carry in the part.
+  std::vector<double> c_offer;  // [channel]
+
+  // Demand (section 5).
+  std::vector<double> budget;  // [sub-buyer]
+  Table<double> pb;            // [region][option]: price paid
+  Table<double> log_cost;      // [region x 2 + training][option]
+  Table<char> option_open;     // [region][option]
+  // [sub-buyer][option i of its buyer's choice set]: logit weight and weight over price paid
+  // (set only where the option is open to the sub-buyer). Spreading funds f over the open
+  // options asks for f / sum(weight) x weight_per_price units of each (x.scale holds the
+  // first factor).
+  RaggedTable<double> weight, weight_per_price;
+  // [sub-buyer]: the options open when a clearing of the part starts, as choice-set indices.
+  std::vector<std::vector<int>> open0;
+};
+
+struct State {
+  explicit State(const Structure& st);
+
+  // Policy (section 1): the rules' states and what holds for the whole period. What holds at
+  // a time within it is in the part's PartSetup.
+  std::vector<RuleState> rules;
+  std::vector<double> cuts_at;  // times within the period at which a rule comes into force
   std::vector<char> cut_foundry, cut_memory, cut_packaging, pending_memory_cut;  // [vendor]
   std::vector<double> equipment_cut;                                             // [foundry]
-  std::vector<double> mandate, prod_subsidy, energy_subsidy;                     // [region]
-  std::vector<double> enforcement;    // [policy]: effort against leakage, in force at tau
-  std::vector<double> c_enforcement;  // [channel]: enforcement against the channel at tau
-  std::vector<int> enforcement_rule;  // [policy]: its enforcement rule in force, or -1
+  std::vector<double> prod_subsidy;                                              // [region]
+
+  // What set_up builds for each part of the period (one PartSetup per part, reused by the
+  // plans and the market while its key holds), and the one the stages read now.
+  std::vector<PartSetup> setups;
+  int current = 0;
+  PartSetup& part() { return setups[static_cast<std::size_t>(current)]; }
+  const PartSetup& part() const { return setups[static_cast<std::size_t>(current)]; }
+  std::vector<char> on_sale;  // [product]: work row of the key check (PartSetup::on_sale)
 
   // Capacity (section 2).
   std::vector<double> node_cap, node_w, node_yield, mem_cap, pack_cap;
@@ -245,17 +290,10 @@ struct State {
 
   // Demand (section 5).
   std::vector<double> shock, efficiency, unmet_share, annual_budget;  // [buyer]
-  std::vector<double> budget, remaining;                              // [sub-buyer]
-  Table<double> pb;         // [region][option]: price paid
-  Table<double> log_cost;   // [region x 2 + training][option]
-  Table<char> option_open;  // [region][option]
-  // [sub-buyer][option i of its buyer's choice set]: logit weight, weight over price paid, and
-  // units delivered in the clearing (set only where the option is open to the sub-buyer). Spreading
-  // funds f over the open options asks for f / sum(weight) x weight_per_price units of each
-  // (x.scale holds the first factor).
-  RaggedTable<double> weight, weight_per_price, delivered;
-  // [sub-buyer]: the options open when a clearing of the part starts, as choice-set indices.
-  std::vector<std::vector<int>> open0;
+  std::vector<double> remaining;                                      // [sub-buyer]
+  // [sub-buyer][option i of its buyer's choice set]: units delivered in the clearing (set only
+  // where the option is open to the sub-buyer).
+  RaggedTable<double> delivered;
   std::vector<double> utility;  // [choice-set option]: work row of build_options
   std::vector<double> scale;    // [sub-buyer]: funds over the sum of open weights (spread)
   std::vector<rng::Engine> buyer_engines, event_engines;
@@ -270,7 +308,7 @@ struct State {
 
   // Leakage (section 7): a channel's price multiple over list, its offer in the period and
   // the units asked of it at the period's prices.
-  std::vector<double> c_mult, c_offer, c_demand, c_offered;
+  std::vector<double> c_mult, c_demand, c_offered;
 
   // Accounting (section 8).
   std::vector<double> sold;                 // [product]

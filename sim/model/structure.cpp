@@ -244,25 +244,47 @@ bool Structure::rule_matches(const RuleBody& b, int issuer, int p) const {
   }
 }
 
+PartSetup::PartSetup(const Structure& st) {
+  const int P = st.P, R = st.R, C = st.C, O = st.O, SB = st.SB;
+  on_sale.assign(static_cast<std::size_t>(P), 0);
+  status.assign(P, R, kFree);
+  banned.assign(P, R, 0);
+  pending_restrict.assign(P, R, 0);
+  for (auto* table : {&approval, &fee, &cap_share, &penalty})
+    table->assign(P, R, 0.0);
+  fee_issuer.assign(P, R, kNone);
+  mandate.assign(static_cast<std::size_t>(R), 0.0);
+  energy_subsidy.assign(static_cast<std::size_t>(R), 0.0);
+  enforcement.assign(st.s.policies.size(), 0.0);
+  c_enforcement.assign(static_cast<std::size_t>(C), 0.0);
+  enforcement_rule.assign(st.s.policies.size(), -1);
+  c_offer.assign(static_cast<std::size_t>(C), 0.0);
+  budget.assign(static_cast<std::size_t>(SB), 0.0);
+  pb.assign(R, O, 0.0);
+  log_cost.assign(R * 2, O, 0.0);
+  option_open.assign(R, O, 0);
+  const auto choices_of = [&st](int sb) { return st.options_of(sb / kSegments).size(); };
+  for (auto* table : {&weight, &weight_per_price})
+    table->assign(SB, choices_of, 0.0);
+  open0.assign(static_cast<std::size_t>(SB), {});
+  for (int sb = 0; sb < SB; ++sb)
+    open0[static_cast<std::size_t>(sb)].reserve(choices_of(sb));
+}
+
 State::State(const Structure& st) {
   const int P = st.P, R = st.R, V = st.V, C = st.C, B = st.B, E = st.E, O = st.O, SB = st.SB;
   auto z = [](std::vector<double>& v, int n) { v.assign(static_cast<std::size_t>(n), 0.0); };
   rules.resize(st.rules.size());
-  status.assign(P, R, kFree);
-  banned.assign(P, R, 0);
-  pending_restrict.assign(P, R, 0);
-  for (auto* t : {&approval, &fee, &cap_share, &penalty, &q_licence, &licence_left, &used_licence,
-                  &fill_licence, &sold_to_prev, &sold_to_now})
+  for (auto* t :
+       {&q_licence, &licence_left, &used_licence, &fill_licence, &sold_to_prev, &sold_to_now})
     t->assign(P, R, 0.0);
-  fee_issuer.assign(P, R, kNone);
   for (auto* v : {&cut_foundry, &cut_memory, &cut_packaging, &pending_memory_cut})
     v->assign(static_cast<std::size_t>(V), 0);
   z(equipment_cut, st.F);
-  z(enforcement, static_cast<int>(st.s.policies.size()));
-  z(c_enforcement, C);
-  enforcement_rule.assign(st.s.policies.size(), -1);
-  for (auto* v : {&mandate, &prod_subsidy, &energy_subsidy, &region_units, &region_dom_units,
-                  &region_compute, &region_dom_compute})
+  setups.emplace_back(st);
+  on_sale.assign(static_cast<std::size_t>(P), 0);
+  for (auto* v :
+       {&prod_subsidy, &region_units, &region_dom_units, &region_compute, &region_dom_compute})
     z(*v, R);
   for (auto* v : {&node_cap, &node_w, &node_yield})
     z(*v, st.N);
@@ -289,27 +311,20 @@ State::State(const Structure& st) {
     memory_links_of[memory->link(l).second % P].push_back(l);
   for (auto* v : {&shock, &efficiency, &unmet_share, &annual_budget})
     z(*v, B);
-  z(budget, SB);
   stock_limited.assign(static_cast<std::size_t>(P), 0);
-  for (auto* lists : {&open_list, &open0}) {
-    lists->assign(static_cast<std::size_t>(SB), {});
-    for (int sb = 0; sb < SB; ++sb)
-      (*lists)[static_cast<std::size_t>(sb)].reserve(st.options_of(sb / kSegments).size());
-  }
+  open_list.assign(static_cast<std::size_t>(SB), {});
+  for (int sb = 0; sb < SB; ++sb)
+    open_list[static_cast<std::size_t>(sb)].reserve(st.options_of(sb / kSegments).size());
   z(remaining, SB);
-  pb.assign(R, O, 0.0);
   money.assign(R, O, 0.0);
-  log_cost.assign(R * 2, O, 0.0);
-  const auto choices_of = [&st](int sb) { return st.options_of(sb / kSegments).size(); };
-  for (auto* t : {&weight, &weight_per_price, &delivered})
-    t->assign(SB, choices_of, 0.0);
-  option_open.assign(R, O, 0);
+  delivered.assign(
+      SB, [&st](int sb) { return st.options_of(sb / kSegments).size(); }, 0.0);
   z(utility, st.max_choice);
   z(scale, SB);
   buyer_engines.resize(static_cast<std::size_t>(B));
   event_engines.resize(st.rules.size());
-  for (auto* v : {&q_channel, &channel_left, &used_channel, &fill_channel, &c_mult, &c_offer,
-                  &c_demand, &c_offered})
+  for (auto* v :
+       {&q_channel, &channel_left, &used_channel, &fill_channel, &c_mult, &c_demand, &c_offered})
     z(*v, C);
   installed.assign(
       B, [&st](int b) { return st.products_of(b).size(); }, 0.0);

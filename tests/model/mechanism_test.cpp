@@ -492,5 +492,48 @@ TEST(SharedCapacity, TwoProductsShareOneNodeInProportionToTheirRequests) {
   EXPECT_NEAR(tr.production.at(0, index_of(s.products, "Y")), 37500.0, 1e-6);
 }
 
+// Z is retired before the first period and on sale only from its stock of 1,000 units, which
+// W consumes whole (one Z each) when it is made: the plan still offers Z, the market no longer
+// does. A closed option has no price on offer and asks nothing of its channel.
+TEST(Retirement, ARetiredProductWhoseStockProductionConsumesIsOffSaleInTheMarket) {
+  const Scenario s = world(kOnlyX, R"(
+[product.Z]
+vendor = "VD"
+launch = "2023Q4"
+retire = "2024Q1"
+tflops_bf16 = 1000
+memory_gb = 80
+bandwidth_tbs = 3
+power_w = 1000
+die_area_mm2 = 800
+price = 10000
+inputs = { node = "FD.N", dies_per_wafer = 100 }
+
+[product.W]
+vendor = "VD"
+launch = "2024Q1"
+tflops_bf16 = 1000
+memory_gb = 80
+bandwidth_tbs = 3
+power_w = 1000
+die_area_mm2 = 800
+price = 10000
+inputs = { components = { Z = 1 } }
+
+[inventory.z-stock]
+kind = "finished"
+product = "Z"
+quantity = 1000
+)");
+  const Trajectory tr = run_world(s);
+  const int z = index_of(s.products, "Z"), w = index_of(s.products, "W"),
+            d = index_of(s.regions, "D"), direct = index_of(s.channels, "direct");
+  EXPECT_DOUBLE_EQ(tr.production.at(0, w), 1000.0);  // the whole stock of Z went into W
+  EXPECT_DOUBLE_EQ(tr.finished_stock.at(0, z), 0.0);
+  EXPECT_DOUBLE_EQ(units_to(tr, 0, z, d), 0.0);
+  EXPECT_DOUBLE_EQ(tr.unit_price.at(0, z, d, direct), 0.0);  // off sale: no price on offer
+  EXPECT_DOUBLE_EQ(tr.unit_price.at(0, w, d, direct), 10000.0);
+}
+
 }  // namespace
 }  // namespace chipsim
