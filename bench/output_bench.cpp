@@ -2,7 +2,8 @@
 // the chunks of 64 baseline replicates, every variable as float64 (level 1 is ISA-L's igzip,
 // the other levels libdeflate's); and, for comparison, libdeflate's level 1 (the default
 // before igzip) and zlib's compress2 (before libdeflate) on the same shuffled bytes.
-// Time is per 64-replicate chunk set (all variables); divide by 64 for one replicate.
+// Time is per 64-replicate chunk set (all variables); divide by 64 for one replicate. Also the
+// cost of the streaming summaries the writer keeps of the same chunk (BM_SummaryAdd).
 // Run: build/bench/chipsim_output_bench   (figures in docs/PERFORMANCE.md, "Output throughput")
 #include <benchmark/benchmark.h>
 #include <libdeflate.h>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/summary.hpp"
 #include "io/chunk_filters.hpp"
 #include "model/model.hpp"
 #include "scenario/loader.hpp"
@@ -20,18 +22,28 @@ namespace {
 
 constexpr int kReplicates = 64;  // output.chunk_replicates' default
 
-// One raw chunk per variable: the replicates' series back to back, as the file stores them.
-std::vector<std::vector<unsigned char>> baseline_chunks() {
+// The first chunk of a baseline run: 64 replicates, seed 1.
+std::vector<chipsim::Trajectory> baseline_runs() {
   const chipsim::Scenario s =
       chipsim::load_scenario(std::string(CHIPSIM_SOURCE_DIR) + "/scenarios/baseline.toml");
   chipsim::Model model(s);
   std::vector<chipsim::Trajectory> runs(kReplicates);
   for (int r = 0; r < kReplicates; ++r)
     model.run(runs[static_cast<std::size_t>(r)], 0, r, 1, chipsim::RunOptions{.noise = true});
+  return runs;
+}
+
+const std::vector<chipsim::Trajectory>& runs() {
+  static const auto r = baseline_runs();  // built once per benchmark process
+  return r;
+}
+
+// One raw chunk per variable: the replicates' series back to back, as the file stores them.
+std::vector<std::vector<unsigned char>> baseline_chunks() {
   std::vector<std::vector<unsigned char>> chunks;
   for (const auto& v : chipsim::variables()) {
     std::vector<unsigned char> raw;
-    for (const auto& t : runs) {
+    for (const auto& t : runs()) {
       const auto& d = (t.*(v.series)).data();
       const auto* bytes = reinterpret_cast<const unsigned char*>(d.data());
       raw.insert(raw.end(), bytes, bytes + d.size() * sizeof(double));
@@ -111,6 +123,21 @@ void BM_LibdeflateShuffled(benchmark::State& state) {
   libdeflate_free_compressor(c);
 }
 BENCHMARK(BM_LibdeflateShuffled)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// The streaming summaries' share of the writer's work: one 64-replicate chunk added to the
+// mean and quantile sketches of every variable (SummaryAccumulator::add of a batch), into an
+// accumulator that has already seen chunks, as in a run.
+void BM_SummaryAdd(benchmark::State& state) {
+  std::vector<int> all(chipsim::variables().size());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    all[i] = static_cast<int>(i);
+  chipsim::SummaryAccumulator acc(all);
+  acc.add(runs());
+  for (auto _ : state)
+    acc.add(runs());
+  benchmark::DoNotOptimize(acc.count());
+}
+BENCHMARK(BM_SummaryAdd)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

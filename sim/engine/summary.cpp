@@ -1,5 +1,6 @@
 #include "engine/summary.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace chipsim {
@@ -59,17 +60,21 @@ void SummaryAccumulator::add_columns(std::size_t k, std::size_t cells) {
   }
   if (sums_[k].size() != cells)
     throw std::invalid_argument("SummaryAccumulator: rows of different shapes");
-  // Cell-major: for a given cell, replicates are still added in order, so sums are taken in
-  // the same order as one add() per trajectory.
-  for (std::size_t i = 0; i < cells; ++i) {
-    double sum = sums_[k][i];
-    QuantileSketch& sketch = sketches_[k][i];
-    for (const double* column : columns_) {
-      const double x = float32_ ? static_cast<double>(static_cast<float>(column[i])) : column[i];
-      sum += x;
-      sketch.add(x);
-    }
-    sums_[k][i] = sum;
+  // In tiles of cells: each replicate's values of a tile are read in one sequential run, and
+  // the tile's sums and sketches stay in the first-level cache while the replicates pass.
+  // For a given cell, replicates are still added in order, so sums are taken in the same
+  // order as one add() per trajectory.
+  constexpr std::size_t kTile = 64;
+  double* const sums = sums_[k].data();
+  QuantileSketch* const sketches = sketches_[k].data();
+  for (std::size_t lo = 0; lo < cells; lo += kTile) {
+    const std::size_t hi = std::min(cells, lo + kTile);
+    for (const double* column : columns_)
+      for (std::size_t i = lo; i < hi; ++i) {
+        const double x = float32_ ? static_cast<double>(static_cast<float>(column[i])) : column[i];
+        sums[i] += x;
+        sketches[i].add(x);
+      }
   }
 }
 
