@@ -33,6 +33,27 @@ TEST(Shuffle, OneByteElementsOrASingleElementAreCopied) {
   EXPECT_EQ(out, in);
 }
 
+TEST(Shuffle, EightByteElementsGiveTheBytePlanesInElementOrder) {
+  // Doubles, as most chunks hold: element counts around multiples of eight, with and without
+  // a tail, against the definition out[b n + i] = in[8 i + b].
+  for (std::size_t n : {2, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000}) {
+    for (std::size_t tail : {0, 5}) {
+      std::vector<unsigned char> in(8 * n + tail);
+      for (std::size_t k = 0; k < in.size(); ++k)
+        in[k] = static_cast<unsigned char>((k * 131 + 7) % 251);
+      std::vector<unsigned char> out(in.size());
+      shuffle_bytes(in.data(), in.size(), 8, out.data());
+      std::vector<unsigned char> expected(in.size());
+      for (std::size_t b = 0; b < 8; ++b)
+        for (std::size_t i = 0; i < n; ++i)
+          expected[b * n + i] = in[8 * i + b];
+      std::copy(in.end() - static_cast<std::ptrdiff_t>(tail), in.end(),
+                expected.end() - static_cast<std::ptrdiff_t>(tail));
+      EXPECT_EQ(out, expected) << n << " elements, tail " << tail;
+    }
+  }
+}
+
 TEST(Fletcher32, KnownValues) {
   // By hand: words 0x6162 and 0x6364 give sum1 = 0xc4c6, sum2 = 0x12628, folded to 0x2629;
   // the odd byte counts as 0x6500: sum1 = 0x129c6 -> 0x29c7, sum2 = 0x14fef -> 0x4ff0. HDF5
