@@ -3,7 +3,8 @@
 // the other levels libdeflate's); and, for comparison, libdeflate's level 1 (the default
 // before igzip) and zlib's compress2 (before libdeflate) on the same shuffled bytes.
 // Time is per 64-replicate chunk set (all variables); divide by 64 for one replicate. Also the
-// cost of the streaming summaries the writer keeps of the same chunk (BM_SummaryAdd).
+// byte shuffle alone (BM_Shuffle) and the streaming summaries the writer keeps of the same
+// chunk (BM_SummaryAdd).
 // Run: build/bench/chipsim_output_bench   (figures in docs/PERFORMANCE.md, "Output throughput")
 #include <benchmark/benchmark.h>
 #include <libdeflate.h>
@@ -123,6 +124,23 @@ void BM_LibdeflateShuffled(benchmark::State& state) {
   libdeflate_free_compressor(c);
 }
 BENCHMARK(BM_LibdeflateShuffled)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// The byte shuffle alone (HDF5's shuffle filter, the first step of every compressed chunk).
+void BM_Shuffle(benchmark::State& state) {
+  std::vector<unsigned char> out;
+  std::size_t raw = 0;
+  for (auto _ : state) {
+    raw = 0;
+    for (const auto& c : chunks()) {
+      out.resize(c.size());
+      chipsim::io::shuffle_bytes(c.data(), c.size(), sizeof(double), out.data());
+      raw += c.size();
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  report(state, raw, raw);
+}
+BENCHMARK(BM_Shuffle)->Unit(benchmark::kMillisecond);
 
 // The streaming summaries' share of the writer's work: one 64-replicate chunk added to the
 // mean and quantile sketches of every variable (SummaryAccumulator::add of a batch), into an

@@ -3,6 +3,10 @@
 #include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -11,6 +15,38 @@
 
 namespace chipsim::io {
 
+#if defined(__SSE2__)
+namespace {
+// 16 eight-byte elements at `in` to 16 bytes of each of the 8 byte planes of n elements at
+// `out`: an 8 x 16 byte transpose in SSE2 registers (unpacking bytes, words, double words
+// and quad words in turn).
+void shuffle_sixteen_doubles(const unsigned char* in, std::size_t n, unsigned char* out) {
+  __m128i a[8], b[8];
+  for (int k = 0; k < 8; ++k)
+    a[k] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 16 * k));
+  // a[k] holds elements 2k and 2k+1. Bytes: interleave the two elements of each register.
+  for (int k = 0; k < 8; ++k)
+    b[k] = _mm_unpacklo_epi8(a[k], _mm_shuffle_epi32(a[k], 0x4e));
+  // b[k]: byte j of element 2k and 2k+1 alternate (16 bits per j).
+  for (int k = 0; k < 4; ++k) {
+    a[2 * k] = _mm_unpacklo_epi16(b[2 * k], b[2 * k + 1]);
+    a[2 * k + 1] = _mm_unpackhi_epi16(b[2 * k], b[2 * k + 1]);
+  }
+  for (int k = 0, l = 0; k < 4; ++k, ++l) {
+    if (k == 2) l += 2;
+    b[2 * k] = _mm_unpacklo_epi32(a[l], a[l + 2]);
+    b[2 * k + 1] = _mm_unpackhi_epi32(a[l], a[l + 2]);
+  }
+  for (int k = 0; k < 4; ++k) {
+    a[2 * k] = _mm_unpacklo_epi64(b[k], b[k + 4]);
+    a[2 * k + 1] = _mm_unpackhi_epi64(b[k], b[k + 4]);
+  }
+  for (std::size_t plane = 0; plane < 8; ++plane)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + plane * n), a[plane]);
+}
+}  // namespace
+#endif
+
 void shuffle_bytes(const unsigned char* in, std::size_t bytes, std::size_t element,
                    unsigned char* out) {
   const std::size_t n = element > 0 ? bytes / element : 0;
@@ -18,10 +54,18 @@ void shuffle_bytes(const unsigned char* in, std::size_t bytes, std::size_t eleme
     if (bytes > 0) std::memcpy(out, in, bytes);  // an empty chunk's pointers may be null
     return;
   }
+  std::size_t first = 0;  // elements shuffled in registers
+#if defined(__SSE2__)
+  // Doubles, most of what chipsim writes: sixteen at a time, 8x faster than byte by byte
+  // (bench/output_bench.cpp, BM_Shuffle).
+  if (element == 8)
+    for (; first + 16 <= n; first += 16)
+      shuffle_sixteen_doubles(in + 8 * first, n, out + first);
+#endif
   for (std::size_t b = 0; b < element; ++b) {
     unsigned char* to = out + b * n;
     const unsigned char* from = in + b;
-    for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t i = first; i < n; ++i)
       to[i] = from[i * element];
   }
   const std::size_t tail = bytes - n * element;

@@ -34,8 +34,9 @@ TEST(Shuffle, OneByteElementsOrASingleElementAreCopied) {
 }
 
 TEST(Shuffle, EightByteElementsGiveTheBytePlanesInElementOrder) {
-  // Doubles, as most chunks hold: element counts around multiples of eight, with and without
-  // a tail, against the definition out[b n + i] = in[8 i + b].
+  // Doubles, as most chunks hold (shuffled sixteen at a time in SSE2 registers, the rest byte
+  // by byte): element counts around multiples of sixteen, with and without a tail, against
+  // the definition out[b n + i] = in[8 i + b].
   for (std::size_t n : {2, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000}) {
     for (std::size_t tail : {0, 5}) {
       std::vector<unsigned char> in(8 * n + tail);
