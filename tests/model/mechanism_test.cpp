@@ -492,34 +492,25 @@ TEST(SharedCapacity, TwoProductsShareOneNodeInProportionToTheirRequests) {
   EXPECT_NEAR(tr.production.at(0, index_of(s.products, "Y")), 37500.0, 1e-6);
 }
 
+// A product of vendor VD with X's specs and list price, and the given dates and inputs.
+std::string vd_product(const std::string& name, const std::string& lines) {
+  return "\n[product." + name + "]\nvendor = \"VD\"\n" + lines +
+         "tflops_bf16 = 1000\nmemory_gb = 80\nbandwidth_tbs = 3\npower_w = 1000\n"
+         "die_area_mm2 = 800\nprice = 10000\n";
+}
+
 // Z is retired before the first period and on sale only from its stock of 1,000 units, which
 // W consumes whole (one Z each) when it is made: the plan still offers Z, the market no longer
 // does. A closed option has no price on offer and asks nothing of its channel.
 TEST(Retirement, ARetiredProductWhoseStockProductionConsumesIsOffSaleInTheMarket) {
-  const Scenario s = world(kOnlyX, R"(
-[product.Z]
-vendor = "VD"
-launch = "2023Q4"
-retire = "2024Q1"
-tflops_bf16 = 1000
-memory_gb = 80
-bandwidth_tbs = 3
-power_w = 1000
-die_area_mm2 = 800
-price = 10000
-inputs = { node = "FD.N", dies_per_wafer = 100 }
-
-[product.W]
-vendor = "VD"
-launch = "2024Q1"
-tflops_bf16 = 1000
-memory_gb = 80
-bandwidth_tbs = 3
-power_w = 1000
-die_area_mm2 = 800
-price = 10000
-inputs = { components = { Z = 1 } }
-
+  const Scenario s =
+      world(kOnlyX, vd_product("Z",
+                               "launch = \"2023Q4\"\nretire = \"2024Q1\"\n"
+                               "inputs = { node = \"FD.N\", dies_per_wafer = 100 }\n") +
+                        vd_product("W",
+                                   "launch = \"2024Q1\"\n"
+                                   "inputs = { components = { Z = 1 } }\n") +
+                        R"(
 [inventory.z-stock]
 kind = "finished"
 product = "Z"
