@@ -34,7 +34,7 @@ struct Model::Impl {
   // sale are the same: everything else it depends on is fixed before the first plan
   // (PartSetup, in state.hpp). Exact: the same stages on the same inputs.
   void use_part(std::size_t j, const model::Part& part, int t) {
-    if (j == x.setups.size()) x.setups.emplace_back(st);  // once per run, at most
+    if (j == x.setups.size()) x.setups.emplace_back(st);  // the first period with j + 1 parts
     x.current = static_cast<int>(j);
     model::on_sale(st, x, t, x.on_sale);
     model::PartSetup& u = x.part();

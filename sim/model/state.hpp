@@ -214,7 +214,7 @@ struct RuleState {
 // prices and weights (build_options). These depend only on what the period's stages fixed
 // before its plans (rules, prices, budgets, channel multiples, maturity) and on which
 // products are on sale, so a part set up for the plan serves the second plan and the market
-// unchanged while its key (t, from, on_sale) still holds.
+// unchanged while its key (t, from, to, on_sale) still holds.
 struct PartSetup {
   explicit PartSetup(const Structure& st);
 
