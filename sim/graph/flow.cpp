@@ -1,12 +1,8 @@
 #include "graph/flow.hpp"
 
-// GCC 12 reports -Wmaybe-uninitialized inside Boost's edge iterators when it inlines the
-// solver; the warning is in Boost's code, so it is silenced for that header only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <boost/graph/boykov_kolmogorov_max_flow.hpp>
-#pragma GCC diagnostic pop
+#include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -26,11 +22,34 @@ struct FlowNetwork::Impl {
 
   Graph graph;
   std::vector<Graph::edge_descriptor> forward;
-  // Work arrays for the solver, sized with the graph and reused between solves.
+  // Work arrays for the solver, sized with the graph and reused between solves: the edge by
+  // which the search reached each vertex, whether it did, and the search's queue.
   std::vector<Graph::edge_descriptor> predecessor;
-  std::vector<boost::default_color_type> color;
-  std::vector<long> distance;
+  std::vector<char> reached;
+  std::vector<std::size_t> queue;
   bool solved = false;
+
+  // Breadth-first search from `source` over edges with residual capacity left, until `sink`
+  // is reached (true) or every vertex reachable is (false).
+  bool search(std::size_t source, std::size_t sink) {
+    std::fill(reached.begin(), reached.end(), 0);
+    std::size_t head = 0, tail = 0;
+    queue[tail++] = source;
+    reached[source] = 1;
+    while (head < tail) {
+      const std::size_t v = queue[head++];
+      Graph::out_edge_iterator e, end;
+      for (boost::tie(e, end) = boost::out_edges(v, graph); e != end; ++e) {
+        const std::size_t w = boost::target(*e, graph);
+        if (reached[w] || !(graph[*e].residual > 0)) continue;
+        reached[w] = 1;
+        predecessor[w] = *e;
+        if (w == sink) return true;
+        queue[tail++] = w;
+      }
+    }
+    return false;
+  }
 };
 
 FlowNetwork::FlowNetwork(std::size_t vertices) : impl_(std::make_unique<Impl>(vertices)) {}
@@ -78,21 +97,36 @@ double FlowNetwork::capacity(EdgeId edge) const {
 double FlowNetwork::max_flow(std::size_t source, std::size_t sink) {
   if (source >= vertex_count() || sink >= vertex_count() || source == sink)
     throw std::invalid_argument("FlowNetwork::max_flow: bad source or sink");
+  // Edmonds-Karp: push flow along a shortest path with residual capacity left until there is
+  // none. Each push saturates an edge of the path, so the number of pushes is bounded by the
+  // graph's size whatever the capacities; the vertices the last search reached are the
+  // source side of a minimum cut. Boost.Graph's own solvers allocate their work queues on
+  // every call, and this one runs up to hundreds of times a replicate (docs/PERFORMANCE.md).
   Impl& m = *impl_;
+  Impl::Graph& g = m.graph;
   const std::size_t n = vertex_count();
   m.predecessor.resize(n);
-  m.color.resize(n);
-  m.distance.resize(n);
-  const auto index = boost::get(boost::vertex_index, m.graph);
-  const double value = boost::boykov_kolmogorov_max_flow(
-      m.graph, boost::get(&Impl::EdgeProps::capacity, m.graph),
-      boost::get(&Impl::EdgeProps::residual, m.graph),
-      boost::get(&Impl::EdgeProps::reverse, m.graph),
-      boost::make_iterator_property_map(m.predecessor.begin(), index),
-      boost::make_iterator_property_map(m.color.begin(), index),
-      boost::make_iterator_property_map(m.distance.begin(), index), index, source, sink);
+  m.reached.resize(n);
+  m.queue.resize(n);
+  for (std::size_t v = 0; v < n; ++v) {
+    Impl::Graph::out_edge_iterator e, end;
+    for (boost::tie(e, end) = boost::out_edges(v, g); e != end; ++e)
+      g[*e].residual = g[*e].capacity;
+  }
+  double total = 0;
+  while (m.search(source, sink)) {
+    double push = std::numeric_limits<double>::infinity();
+    for (std::size_t v = sink; v != source; v = boost::source(m.predecessor[v], g))
+      push = std::min(push, g[m.predecessor[v]].residual);
+    for (std::size_t v = sink; v != source; v = boost::source(m.predecessor[v], g)) {
+      Impl::EdgeProps& e = g[m.predecessor[v]];
+      e.residual -= push;
+      g[e.reverse].residual += push;
+    }
+    total += push;
+  }
   m.solved = true;
-  return value;
+  return total;
 }
 
 double FlowNetwork::flow(EdgeId edge) const {
@@ -104,9 +138,9 @@ double FlowNetwork::flow(EdgeId edge) const {
 
 bool FlowNetwork::on_source_side(std::size_t v) const {
   if (!impl_->solved) throw std::logic_error("FlowNetwork: call max_flow() before reading the cut");
-  // Boykov-Kolmogorov colours the source search tree black; at termination that tree is
-  // exactly the set of vertices reachable from the source in the residual network.
-  return impl_->color.at(v) == boost::black_color;
+  // The last search, which did not reach the sink, reached exactly the vertices reachable
+  // from the source in the residual network.
+  return impl_->reached.at(v) != 0;
 }
 
 bool FlowNetwork::in_min_cut(EdgeId edge) const {

@@ -1,10 +1,14 @@
-// Max-flow and min-cut on small networks whose answers were worked out by hand.
+// Max-flow and min-cut on small networks whose answers were worked out by hand, and on random
+// ones checked by enumerating their cuts.
 #include "graph/flow.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <numeric>
+#include <vector>
 
 namespace chipsim {
 namespace {
@@ -107,6 +111,63 @@ TEST(FlowNetwork, DisconnectedSinkHasZeroFlowAndEmptyCut) {
   EXPECT_TRUE(net.min_cut().empty());
   EXPECT_TRUE(net.on_source_side(1));
   EXPECT_FALSE(net.on_source_side(2));
+}
+
+// 3,000 random networks of up to 8 vertices (parallel and opposite edges, zero and binary-fraction
+// capacities), each checked against the max-flow min-cut theorem by brute force: the flow
+// equals the smallest capacity over every source-sink cut, the cut the network reports has
+// that capacity, every edge carries between 0 and its capacity, and flow is conserved at
+// every vertex but the source and the sink.
+TEST(FlowNetwork, RandomNetworksMeetTheMinCutFoundByEnumeration) {
+  std::uint64_t state = 12345;
+  const auto next = [&state](std::uint64_t bound) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % bound;
+  };
+  for (int trial = 0; trial < 3000; ++trial) {
+    const std::size_t n = 2 + next(7);
+    FlowNetwork net(n);
+    struct Edge {
+      std::size_t from, to;
+      double capacity;
+      FlowNetwork::EdgeId id;
+    };
+    std::vector<Edge> edges;
+    const std::size_t m = next(4 * n);
+    for (std::size_t i = 0; i < m; ++i) {
+      const std::size_t a = next(n), b = next(n);
+      if (a == b) continue;
+      const double c = static_cast<double>(next(9)) / 4;  // 0 to 2, exact in binary
+      edges.push_back({a, b, c, net.add_edge(a, b, c)});
+    }
+    const std::size_t s = 0, t = n - 1;
+    const double flow = net.max_flow(s, t);
+    double best = std::numeric_limits<double>::infinity();
+    for (std::uint64_t set = 0; set < (std::uint64_t{1} << n); ++set) {
+      if (!(set >> s & 1) || (set >> t & 1)) continue;
+      double cut = 0;
+      for (const Edge& e : edges)
+        if ((set >> e.from & 1) && !(set >> e.to & 1)) cut += e.capacity;
+      best = std::min(best, cut);
+    }
+    EXPECT_DOUBLE_EQ(flow, best) << "trial " << trial;
+    EXPECT_DOUBLE_EQ(cut_capacity(net), flow) << "trial " << trial;
+    EXPECT_TRUE(net.on_source_side(s));
+    EXPECT_FALSE(net.on_source_side(t)) << "trial " << trial;
+    std::vector<double> net_out(n, 0.0);
+    for (const Edge& e : edges) {
+      EXPECT_GE(net.flow(e.id), 0.0);
+      EXPECT_LE(net.flow(e.id), e.capacity);
+      net_out[e.from] += net.flow(e.id);
+      net_out[e.to] -= net.flow(e.id);
+    }
+    for (std::size_t v = 0; v < n; ++v) {
+      if (v != s && v != t) {
+        EXPECT_NEAR(net_out[v], 0.0, 1e-12) << "trial " << trial;
+      }
+    }
+    EXPECT_NEAR(net_out[s], flow, 1e-12);
+  }
 }
 
 TEST(FlowNetwork, RejectsBadArguments) {
