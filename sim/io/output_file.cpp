@@ -1966,9 +1966,21 @@ std::vector<double> read_dataset(const std::string& path, const std::string& nam
   std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)), 0);
   H5Sget_simple_extent_dims(sp, dims.data(), nullptr);
   shape.assign(dims.begin(), dims.end());
+  // A damaged file can claim any shape. What the dataset stores bounds what it can decode to
+  // (deflate expands at most 1,032-fold; chunks not yet written read as fill values, allowed
+  // up to 64 MiB), so a larger claim, or one whose count overflows, is refused before
+  // anything is allocated for it.
+  constexpr hsize_t kMaxValues = std::numeric_limits<hsize_t>::max() / sizeof(double);
+  const hsize_t stored = H5Dget_storage_size(ds);
+  const hsize_t room =
+      std::min(kMaxValues, (stored / sizeof(double) + 1) * 1100 + (hsize_t{8} << 20));
   hsize_t n = 1;
-  for (auto x : shape)
+  for (auto x : shape) {
+    if (x != 0 && n > room / x)
+      throw IoError("'" + path + "' is damaged: dataset " + name + " claims more values than its " +
+                    std::to_string(stored) + " stored bytes can hold");
     n *= x;
+  }
   std::vector<double> out(n);
   check(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
   return out;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -96,6 +97,23 @@ TEST(OutputWriter, AFileItCannotBuildIsNotLeftBehind) {
   EXPECT_FALSE(std::filesystem::exists(path));
   EXPECT_FALSE(std::filesystem::exists(path + ".creating"));
   EXPECT_TRUE(std::filesystem::is_empty(dir.file("")));
+}
+
+// A file (found by fuzz_hdf5) whose only variable, price, claims about 110 billion values in
+// 2,916 stored bytes: read_dataset refuses it instead of allocating 882 GB (which aborted the
+// fuzzer under ASan, and would throw std::bad_alloc in a Release build).
+TEST(ReadDataset, AShapeBeyondWhatTheDatasetStoresIsReportedAsDamage) {
+  const std::string path =
+      std::string(CHIPSIM_SOURCE_DIR) + "/tests/fuzz/regressions/hdf5-dataset-shape-beyond-storage";
+  std::vector<std::uint64_t> shape;
+  try {
+    (void)read_dataset(path, "price", shape);
+    FAIL() << "read_dataset accepted the damaged shape";
+  } catch (const IoError& e) {
+    EXPECT_EQ(std::string(e.what()), "'" + path +
+                                         "' is damaged: dataset price claims more values than "
+                                         "its 2916 stored bytes can hold");
+  }
 }
 
 }  // namespace
