@@ -1889,6 +1889,31 @@ Handle open_for_reading(const std::string& path) {
 
 }  // namespace
 
+namespace {
+// The number of values dataset `name` claims, checked against what it stores. A damaged file
+// can claim any shape; what the dataset stores bounds what it can decode to (deflate expands
+// at most 1,032-fold; chunks not yet written read as fill values, allowed up to 64 MiB), so a
+// larger claim, or one whose count overflows, is damage, found before anything is allocated.
+hsize_t claimed_values(hid_t ds, const std::string& path, const std::string& name) {
+  Handle sp = space_handle(H5Dget_space(ds), "space");
+  const int rank = H5Sget_simple_extent_ndims(sp);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)), 0);
+  H5Sget_simple_extent_dims(sp, dims.data(), nullptr);
+  constexpr hsize_t kMaxValues = std::numeric_limits<hsize_t>::max() / sizeof(double);
+  const hsize_t stored = H5Dget_storage_size(ds);
+  const hsize_t room =
+      std::min(kMaxValues, (stored / sizeof(double) + 1) * 1100 + (hsize_t{8} << 20));
+  hsize_t n = 1;
+  for (auto x : dims) {
+    if (x != 0 && n > room / x)
+      throw IoError("'" + path + "' is damaged: dataset " + name + " claims more values than its " +
+                    std::to_string(stored) + " stored bytes can hold");
+    n *= x;
+  }
+  return n;
+}
+}  // namespace
+
 FileDescription describe_file(const std::string& path) {
   Handle f = open_for_reading(path);
   FileDescription d;
@@ -1913,6 +1938,9 @@ FileDescription describe_file(const std::string& path) {
     if (b == std::string::npos) b = vars.size();
     if (b > a) d.variables.push_back(vars.substr(a, b - a));
   }
+  // The data a reader would load must fit what the file stores (structure before deep reads).
+  for (const auto& v : d.variables)
+    if (H5Lexists(f, v.c_str(), H5P_DEFAULT) > 0) (void)claimed_values(open_dataset(f, v), path, v);
   d.points = read_attr_i64(f, "points", 0);
   if (d.points > 0) {
     d.design_type = read_attr_string(f, "design_type");
@@ -1966,22 +1994,7 @@ std::vector<double> read_dataset(const std::string& path, const std::string& nam
   std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)), 0);
   H5Sget_simple_extent_dims(sp, dims.data(), nullptr);
   shape.assign(dims.begin(), dims.end());
-  // A damaged file can claim any shape. What the dataset stores bounds what it can decode to
-  // (deflate expands at most 1,032-fold; chunks not yet written read as fill values, allowed
-  // up to 64 MiB), so a larger claim, or one whose count overflows, is refused before
-  // anything is allocated for it.
-  constexpr hsize_t kMaxValues = std::numeric_limits<hsize_t>::max() / sizeof(double);
-  const hsize_t stored = H5Dget_storage_size(ds);
-  const hsize_t room =
-      std::min(kMaxValues, (stored / sizeof(double) + 1) * 1100 + (hsize_t{8} << 20));
-  hsize_t n = 1;
-  for (auto x : shape) {
-    if (x != 0 && n > room / x)
-      throw IoError("'" + path + "' is damaged: dataset " + name + " claims more values than its " +
-                    std::to_string(stored) + " stored bytes can hold");
-    n *= x;
-  }
-  std::vector<double> out(n);
+  std::vector<double> out(claimed_values(ds, path, name));
   check(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
   return out;
 }
