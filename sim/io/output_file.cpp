@@ -125,6 +125,11 @@ class HeapCheck {
     }
     if (fd_ >= 0) size_ = ::lseek(fd_, 0, SEEK_END);
   }
+  // The file at `path`, before HDF5 opens it.
+  explicit HeapCheck(const std::string& path)
+      : file_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd_ >= 0) size_ = ::lseek(fd_, 0, SEEK_END);
+  }
   ~HeapCheck() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -203,6 +208,34 @@ class HeapCheck {
       }
     }
     return true;
+  }
+
+  // Where the root group's object header is, read from a version-0 or -1 superblock at the
+  // start of the file (the format chipsim writes; HDF5 would follow it when opening the file,
+  // before anything else can be checked). Empty why: the address is in `out`. A superblock of
+  // version 2 or 3 carries a checksum that HDF5 verifies, and its root header too, so it is
+  // left to HDF5: `out` is then 0.
+  std::string root_header(std::uint64_t& out) const {
+    out = 0;
+    unsigned char sb[96];
+    if (!get(0, 24, sb) || std::memcmp(sb, "\x89HDF\r\n\x1a\n", 8) != 0)
+      return "its superblock is not at the start of the file";
+    const int version = sb[8];
+    if (version >= 2) return {};
+    if (sb[13] != 8 || sb[14] != 8) return "its superblock does not use 8-byte addresses";
+    // The fixed part (24 bytes, 28 for version 1), four addresses (base, free space, end of
+    // file, driver), then the root group's symbol-table entry: name offset, header address.
+    const std::uint64_t entry = (version == 0 ? 24 : 28) + 4 * 8;
+    if (!get(0, entry + 16, sb)) return "its superblock runs past the file's end";
+    if (le(sb + entry - 32, 8) != 0) return "its superblock moves the file's base address";
+    out = le(sb + entry + 8, 8);
+    return {};
+  }
+
+  // Whether the header at `header` can be followed to its end.
+  bool followable(std::uint64_t header) {
+    return for_each_message(header, [](std::uint64_t, const std::vector<unsigned char>&,
+                                       std::uint64_t, std::uint64_t) { return true; });
   }
 
   // Every attribute message's name ends within the message, and its datatype is of a kind
@@ -329,6 +362,37 @@ void check_attribute_names(hid_t obj) {
     throw IoError("'" + heap.file() + "' is damaged: an object's attributes cannot be read");
 }
 
+// Throws unless `name` in `loc` is a hard link to a version-1 object header, as chipsim writes
+// them, whose blocks lie in the file.
+void check_linked_header(hid_t loc, const std::string& name) {
+  H5L_info_t link{};
+  HeapCheck heap(loc);
+  if (!heap.usable()) throw IoError("'" + heap.file() + "' cannot be read again");
+  if (H5Lget_info(loc, name.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD ||
+      !heap.followable(link.u.address))
+    throw IoError("'" + heap.file() + "' is damaged: the header of " + name +
+                  " cannot be followed");
+}
+
+// HDF5 loads the root group's object header while opening a file, and a group's header
+// whenever a path through the group is looked up, allocating what the header says it holds: a
+// damaged continuation length made it ask for 20 GB (found by fuzz_hdf5). So the headers of
+// the groups chipsim writes (the root and "summary") are followed first, as open_dataset
+// follows a dataset's.
+void check_group_headers_before_open(const std::string& path) {
+  HeapCheck heap(path);
+  if (!heap.usable()) throw IoError("cannot open '" + path + "': " + std::strerror(errno));
+  std::uint64_t root = 0;
+  std::string why = heap.root_header(root);
+  if (why.empty() && root != 0 && !heap.followable(root))
+    why = "the root group's header cannot be followed";
+  if (!why.empty()) throw IoError("'" + path + "' is damaged: " + why);
+}
+
+void check_group_headers_after_open(hid_t f) {
+  if (H5Lexists(f, "summary", H5P_DEFAULT) > 0) check_linked_header(f, "summary");
+}
+
 // Opens a dataset (errors say "open NAME") after checking the object header H5Dopen2 will
 // load: HDF5 allocates what a header says it holds, and a damaged size made it ask for
 // 16 GiB (found by fuzz_hdf5). The link must be a hard link to a version-1 header, as
@@ -341,17 +405,7 @@ Handle open_dataset(hid_t loc, const std::string& name, hid_t access = H5P_DEFAU
     Handle file = file_handle(H5Iget_file_id(loc), "file of an object");
     check(H5Fget_intent(file, &intent), "file access mode");
   }
-  if (intent == H5F_ACC_RDONLY) {
-    H5L_info_t link{};
-    HeapCheck heap(loc);
-    if (!heap.usable()) throw IoError("'" + heap.file() + "' cannot be read again");
-    const auto any = [](std::uint64_t, const std::vector<unsigned char>&, std::uint64_t,
-                        std::uint64_t) { return true; };
-    if (H5Lget_info(loc, name.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD ||
-        !heap.for_each_message(link.u.address, any))
-      throw IoError("'" + heap.file() + "' is damaged: the header of " + name +
-                    " cannot be followed");
-  }
+  if (intent == H5F_ACC_RDONLY) check_linked_header(loc, name);
   return dataset_handle(H5Dopen2(loc, name.c_str(), access), "open " + name);
 }
 
@@ -935,8 +989,10 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& scenario, const 
   if (resume) {
     // The interrupted file is only read. Its checkpointed replicates are copied, as stored,
     // into a new file, which then replaces it (docs/OUTPUT.md, "Crash safety").
+    check_group_headers_before_open(path);
     file_ = file_handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
                         "cannot open '" + path + "' to resume");
+    check_group_headers_after_open(file_);
     check_resume();
     written_ = static_cast<int>(read_attr_i64(file_, "replicates_written", 0));
     open_datasets();
@@ -1883,8 +1939,11 @@ Handle open_for_reading(const std::string& path) {
   if (::access(path.c_str(), R_OK) != 0)
     throw IoError("cannot open '" + path + "': " + std::strerror(errno));
   if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError("'" + path + "' is not an HDF5 file");
-  return file_handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
-                     "cannot open '" + path + "'");
+  check_group_headers_before_open(path);
+  Handle f =
+      file_handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open '" + path + "'");
+  check_group_headers_after_open(f);
+  return f;
 }
 
 }  // namespace

@@ -505,3 +505,26 @@ def test_damaged_files_give_errors_not_crashes(tmp_path, chipsim):
         r = subprocess.run([chipsim, "inspect", str(p)], capture_output=True, text=True,
                            timeout=120)
         assert r.returncode == 1 and "is damaged" in r.stderr, (p.name, r.returncode, r.stderr)
+
+
+@pytest.mark.parametrize("group", ["/", "summary"])
+def test_a_group_header_claiming_a_huge_block_is_damage(tmp_path, chipsim, group):
+    """HDF5 loads a group's object header when it opens the file (the root) or looks up a
+    path through it (summary), allocating what the header claims: fuzz_hdf5 found a root
+    header whose continuation message claimed a block of 20 GB (an out-of-memory
+    abort under ASan). The same damage, made by hand, is reported before HDF5 sees it."""
+    p = tmp_path / "g.h5"
+    r = run_cli(chipsim, "run", BASELINE, "-n", 4, "-q", "-o", p, "--variables", "price")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(p, "r") as f:
+        addr = h5py.h5o.get_info(f[group].id).addr
+    data = bytearray(p.read_bytes())
+    # A version-1 header: a 16-byte prefix, then (chipsim's groups hold many attributes) a
+    # continuation message (type 0x10, 16 bytes: the next block's address, then its length).
+    assert data[addr] == 1 and data[addr + 16:addr + 20] == b"\x10\x00\x10\x00"
+    data[addr + 32:addr + 40] = (20 << 30).to_bytes(8, "little")
+    p.write_bytes(bytes(data))
+    r = run_cli(chipsim, "inspect", p)
+    name = "the root group's header" if group == "/" else "the header of summary"
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"chipsim: error: '{p}' is damaged: {name} cannot be followed" in r.stderr
