@@ -19,7 +19,7 @@ seeds() {  # seeds DIR
   cp scenarios/sweeps/*.toml bench/*.toml "$dir/seeds-sweep/"
   cp tests/fuzz/regressions/scenario-* "$dir/seeds-scenario/" 2>/dev/null || true
   cp tests/fuzz/regressions/hdf5-* "$dir/seeds-hdf5/" 2>/dev/null || true
-  # Small output files of every layout: a run, float32, summary-only, no compression, a sweep.
+  # Small output files of each layout: a run, float32 without compression, summary-only.
   # Any chipsim executable writes them: the Release build's if there is one (scripts/test.sh
   # builds it first), else the fuzz tree's.
   local exe=$root/build/sim/chipsim
@@ -27,17 +27,21 @@ seeds() {  # seeds DIR
     exe=$dir/../../sim/chipsim
     [ -x "$exe" ] || cmake --build "$dir/../.." --target chipsim >/dev/null
   fi
-  if [ ! -f "$dir/seeds-hdf5/run.h5" ]; then
-    local tmp
-    tmp=$(mktemp -d)
-    ASAN_OPTIONS=detect_leaks=0 "$exe" run scenarios/baseline.toml -n 2 -q -o "$dir/seeds-hdf5/run.h5" \
-      --variables price,revenue --force >/dev/null
-    ASAN_OPTIONS=detect_leaks=0 "$exe" run scenarios/baseline.toml -n 2 -q -o "$dir/seeds-hdf5/f32.h5" \
-      --variables price --float32 --compression 0 --force >/dev/null
-    ASAN_OPTIONS=detect_leaks=0 "$exe" run scenarios/baseline.toml -n 2 -q -o "$dir/seeds-hdf5/summary.h5" \
-      --summary-only --variables price --force >/dev/null
-    rm -rf "$tmp"
-  fi
+  # Written the same, byte for byte, in any clone at any time (docs/OUTPUT.md, "Reproducible
+  # files"): a fixed creation time, and a command line with no absolute path, run in a
+  # scratch folder. So the smoke fuzzes the same inputs for a given commit everywhere.
+  local tmp
+  tmp=$(mktemp -d)
+  cp scenarios/baseline.toml "$tmp/"
+  (
+    cd "$tmp"
+    export SOURCE_DATE_EPOCH=0 ASAN_OPTIONS=detect_leaks=0 PATH="$(dirname "$exe"):$PATH"
+    chipsim run baseline.toml -n 2 -q -o run.h5 --variables price,revenue >/dev/null
+    chipsim run baseline.toml -n 2 -q -o f32.h5 --variables price --float32 --compression 0 >/dev/null
+    chipsim run baseline.toml -n 2 -q -o summary.h5 --summary-only --variables price >/dev/null
+  )
+  mv -f "$tmp"/*.h5 "$dir/seeds-hdf5/"
+  rm -rf "$tmp"
 }
 
 case "${1:-}" in

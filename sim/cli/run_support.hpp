@@ -7,13 +7,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -136,8 +139,23 @@ class Progress {
   int last_decile_;
 };
 
+// The time a file records as `created`: now, or SOURCE_DATE_EPOCH (whole seconds since
+// 1970-01-01 UTC, the reproducible-builds convention) when it is set, so that a run repeated
+// with the same command writes the same bytes (docs/OUTPUT.md, "Reproducible files").
 inline std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
+  std::time_t t = std::time(nullptr);
+  if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e != nullptr && *e != '\0') {
+    const std::string v = e;
+    long long secs = -1;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
+    // Up to 9999-12-31T23:59:59Z, the last time the format can write.
+    if (ec != std::errc() || end != v.data() + v.size() || secs < 0 || secs > 253402300799LL)
+      throw io::BadRequest(
+          "SOURCE_DATE_EPOCH: expected whole seconds since 1970-01-01 UTC "
+          "(0 to 253402300799), got '" +
+          v + "'");
+    t = static_cast<std::time_t>(secs);
+  }
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];

@@ -439,15 +439,25 @@ long long read_attr_i64(hid_t obj, const char* name, long long fallback) {
   return v;
 }
 
+// Creation properties of class `cls` (file, group or dataset) without modification times:
+// HDF5 stores each object's creation time by default, so two runs of the same command gave
+// files differing in dozens of bytes. Without them, and with SOURCE_DATE_EPOCH fixing
+// `created`, the same command writes the same bytes (docs/OUTPUT.md, "Reproducible files").
+Handle untimed(hid_t cls) {
+  Handle p = plist_handle(H5Pcreate(cls), "creation properties");
+  check(H5Pset_obj_track_times(p, 0), "creation properties");
+  return p;
+}
+
 // ---- coordinate datasets ----------------------------------------------------------------
 
 Handle string_dataset(hid_t where, const char* name, const std::vector<std::string>& values) {
   const hsize_t n = values.size();
   Handle type = vlen_string_type();
   Handle space = space_handle(H5Screate_simple(1, &n, nullptr), "space");
-  Handle d =
-      dataset_handle(H5Dcreate2(where, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                     std::string("create dataset ") + name);
+  Handle d = dataset_handle(
+      H5Dcreate2(where, name, type, space, H5P_DEFAULT, untimed(H5P_DATASET_CREATE), H5P_DEFAULT),
+      std::string("create dataset ") + name);
   std::vector<const char*> p;
   for (const auto& v : values)
     p.push_back(v.c_str());
@@ -460,9 +470,9 @@ Handle number_dataset(hid_t where, const char* name, const std::vector<T>& value
                       hid_t mem_type) {
   const hsize_t n = values.size();
   Handle space = space_handle(H5Screate_simple(1, &n, nullptr), "space");
-  Handle d = dataset_handle(
-      H5Dcreate2(where, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-      std::string("create dataset ") + name);
+  Handle d = dataset_handle(H5Dcreate2(where, name, file_type, space, H5P_DEFAULT,
+                                       untimed(H5P_DATASET_CREATE), H5P_DEFAULT),
+                            std::string("create dataset ") + name);
   if (n > 0) check(H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name);
   return d;
 }
@@ -1010,8 +1020,9 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& scenario, const 
   // creation leaves no partial file that cannot be opened, only a stray skeleton that the
   // next run truncates.
   const std::string skeleton = path + ".creating";
-  file_ = file_handle(H5Fcreate(skeleton.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                      "cannot create '" + path + "'");
+  file_ =
+      file_handle(H5Fcreate(skeleton.c_str(), H5F_ACC_TRUNC, untimed(H5P_FILE_CREATE), H5P_DEFAULT),
+                  "cannot create '" + path + "'");
   build_then_install(skeleton, "create", [&] { create_layout(); });
 }
 
@@ -1063,8 +1074,9 @@ void Hdf5Writer::rebuild() {
   drop_handles();
 
   const std::string fresh = path_ + ".resuming";
-  file_ = file_handle(H5Fcreate(fresh.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                      "cannot create '" + fresh + "'");
+  file_ =
+      file_handle(H5Fcreate(fresh.c_str(), H5F_ACC_TRUNC, untimed(H5P_FILE_CREATE), H5P_DEFAULT),
+                  "cannot create '" + fresh + "'");
   build_then_install(fresh, "replace", [&] {
     create_layout();  // a sweep's work_done from done_, as read
     open_handles();
@@ -1184,7 +1196,7 @@ void Hdf5Writer::create_layout() {
     }
     Handle space = space_handle(
         H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "space");
-    Handle dcpl = plist_handle(H5Pcreate(H5P_DATASET_CREATE), "dataset properties");
+    Handle dcpl = untimed(H5P_DATASET_CREATE);
     check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "chunking");
     const int never = Trajectory::kNeverFired;
     check(H5Pset_fill_value(dcpl, H5T_NATIVE_INT, &never), "fill value");
@@ -1210,7 +1222,7 @@ void Hdf5Writer::create_layout() {
     chunk[lead.size() - 1] = chunk_reps;
     Handle space = space_handle(
         H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "space");
-    Handle dcpl = plist_handle(H5Pcreate(H5P_DATASET_CREATE), "dataset properties");
+    Handle dcpl = untimed(H5P_DATASET_CREATE);
     check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "chunking");
     if (options_.compression > 0) {
       check(H5Pset_shuffle(dcpl), "shuffle filter");
@@ -1267,7 +1279,7 @@ void Hdf5Writer::create_sweep_records() {
     unit.insert(unit.end(), row.begin(), row.end());
   Handle space = space_handle(H5Screate_simple(2, shape, nullptr), "space");
   Handle d = dataset_handle(H5Dcreate2(file_, "design_unit", H5T_IEEE_F64LE, space, H5P_DEFAULT,
-                                       H5P_DEFAULT, H5P_DEFAULT),
+                                       untimed(H5P_DATASET_CREATE), H5P_DEFAULT),
                             "create dataset design_unit");
   if (!unit.empty())
     check(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, unit.data()),
@@ -1668,8 +1680,9 @@ void Hdf5Writer::record_error(int point, const std::string& message) {
 }
 
 void Hdf5Writer::finish(const SummaryAccumulator& summary) {
-  Handle g = group_handle(H5Gcreate2(file_, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                          "create group summary");
+  Handle g = group_handle(
+      H5Gcreate2(file_, "summary", H5P_DEFAULT, untimed(H5P_GROUP_CREATE), H5P_DEFAULT),
+      "create group summary");
   attr_string(g, "long_name", "mean and quantiles over replicates");
   attr_f64(g, "quantile_relative_accuracy", QuantileSketch::kRelativeAccuracy);
   attr_i64(g, "replicates", summary.count());
@@ -1709,9 +1722,9 @@ void Hdf5Writer::finish(const SummaryAccumulator& summary) {
     Handle space = space_handle(
         H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "space");
     const hid_t file_type = options_.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
-    Handle d = dataset_handle(
-        H5Dcreate2(g, info.name, file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-        std::string("create summary/") + info.name);
+    Handle d = dataset_handle(H5Dcreate2(g, info.name, file_type, space, H5P_DEFAULT,
+                                         untimed(H5P_DATASET_CREATE), H5P_DEFAULT),
+                              std::string("create summary/") + info.name);
     check(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
           std::string("write summary/") + info.name);
     describe_variable(d, info, {"stat", "period"});
@@ -1743,8 +1756,9 @@ void Hdf5Writer::finish_sweep(const SummaryCopy& copied) {
 }
 
 void Hdf5Writer::write_summary(const SummaryCopy& copied, bool shard) {
-  Handle g = group_handle(H5Gcreate2(file_, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                          "create group summary");
+  Handle g = group_handle(
+      H5Gcreate2(file_, "summary", H5P_DEFAULT, untimed(H5P_GROUP_CREATE), H5P_DEFAULT),
+      "create group summary");
   attr_string(g, "long_name", "mean and quantiles over each point's replicates");
   attr_f64(g, "quantile_relative_accuracy", QuantileSketch::kRelativeAccuracy);
   attr_i64(g, "replicates", info_.replicates);
@@ -1768,9 +1782,9 @@ void Hdf5Writer::write_summary(const SummaryCopy& copied, bool shard) {
     Handle space = space_handle(
         H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "space");
     const hid_t file_type = options_.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
-    return dataset_handle(
-        H5Dcreate2(g, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-        std::string("create summary/") + name);
+    return dataset_handle(H5Dcreate2(g, name, file_type, space, H5P_DEFAULT,
+                                     untimed(H5P_DATASET_CREATE), H5P_DEFAULT),
+                          std::string("create summary/") + name);
   };
   // One dataset per variable, then event_probability: index k = vars_.size() below.
   std::vector<Handle> out;

@@ -116,6 +116,32 @@ def test_same_data_for_1_2_and_4_threads(tmp_path, run):
     assert_same_data(paths[0], paths[2])
 
 
+@pytest.mark.parametrize("extra", [[], ["--summary-only"]])
+def test_the_same_command_writes_the_same_bytes(tmp_path, chipsim, extra):
+    """With SOURCE_DATE_EPOCH fixing `created`, and no modification times stored in object
+    headers, a repeated command writes the same file byte for byte (they differed in ~60
+    bytes of timestamps). The output goes to the same path both times, since the command line
+    is recorded."""
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    digests = []
+    for _ in range(2):
+        r = subprocess.run([chipsim, "run", str(BASELINE), "-o", "same.h5", "-q", "-n", "70",
+                            "--threads", "2", "--seed", "4", "--force", *extra],
+                           cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        digests.append(hashlib.sha256((tmp_path / "same.h5").read_bytes()).hexdigest())
+        time.sleep(1.05)  # a stored time, were there one, would now differ
+    assert digests[0] == digests[1]
+    with h5py.File(tmp_path / "same.h5", "r") as f:
+        assert f.attrs["created"] == "2023-11-14T22:13:20Z"
+    r = subprocess.run([chipsim, "run", str(BASELINE), "-o", "x.h5", "-n", "2"], cwd=tmp_path,
+                       env=dict(env, SOURCE_DATE_EPOCH="yesterday"), capture_output=True,
+                       text=True)
+    assert r.returncode == 2 and not (tmp_path / "x.h5").exists()
+    assert r.stderr == ("chipsim: error: SOURCE_DATE_EPOCH: expected whole seconds since "
+                        "1970-01-01 UTC (0 to 253402300799), got 'yesterday'\n")
+
+
 def stored_chunks(path):
     """Every stored chunk of every chunked dataset, as HDF5 stored it (filter mask, bytes)."""
     out = {}
