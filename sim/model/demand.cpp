@@ -117,6 +117,7 @@ void build_options(const Structure& st, const Params& par, State& x, double leng
     const int n = static_cast<int>(cand.size());
     auto& open0 = u.open0[sb];
     open0.clear();
+    u.weight_sum0[sb] = 0;
     if (u.budget[sb] <= 0) continue;  // e.g. the mandated part of a buyer no mandate binds
     const auto lc = u.log_cost.row(r * 2 + train);
     const auto open = u.option_open.row(r);
@@ -137,20 +138,14 @@ void build_options(const Structure& st, const Params& par, State& x, double leng
     const auto w = u.weight.row(sb);
     const auto wpp = u.weight_per_price.row(sb);
     const auto paid = u.pb.row(r);
+    double z = 0;
     for (int i : open0) {
       w[i] = std::exp((util[i] - umax) / par.logit);
       wpp[i] = w[i] / paid[cand[i].o];
+      z += w[i];
     }
+    u.weight_sum0[sb] = z;
   }
-}
-
-void spread(State& x, int sb, double funds) {
-  const PartSetup& u = x.part();
-  const double* w = u.weight.row(sb).data();
-  double z = 0;
-  for (int i : x.open_list[sb])
-    z += w[i];
-  x.scale[sb] = funds / z;
 }
 
 }  // namespace chipsim::model

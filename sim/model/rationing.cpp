@@ -24,6 +24,7 @@ void clear(const Structure& st, State& x, bool plan, double length) {
     list.clear();
     if (u.budget[sb] <= 0) continue;
     list.assign(u.open0[sb].begin(), u.open0[sb].end());
+    x.weight_sum[sb] = u.weight_sum0[sb];
     if (!plan) std::ranges::fill(x.delivered.row(sb), 0.0);
   }
   for (int p = 0; p < st.P; ++p) {
@@ -61,7 +62,7 @@ void clear(const Structure& st, State& x, bool plan, double length) {
     const char* limited = x.stock_limited.data();
     for (int sb = 0; sb < st.SB; ++sb) {
       if (x.remaining[sb] <= 0 || x.open_list[sb].empty()) continue;
-      spread(x, sb, x.remaining[sb]);
+      x.scale[sb] = x.remaining[sb] / x.weight_sum[sb];  // spread what is left
       any = true;
       const int r = st.buyer_region[sb / kSegments];
       const Option* cand = st.options_of(sb / kSegments).data();
@@ -128,7 +129,8 @@ void clear(const Structure& st, State& x, bool plan, double length) {
       const double* wpp = u.weight_per_price.row(sb).data();
       double* got = plan ? nullptr : x.delivered.row(sb).data();
       const double* paid = u.pb.row(r).data();
-      double spent = 0;
+      const double* w = u.weight.row(sb).data();
+      double spent = 0, z = 0;
       std::size_t kept = 0;
       for (int i : list) {
         const Option& k = cand[i];
@@ -139,9 +141,13 @@ void clear(const Structure& st, State& x, bool plan, double length) {
         used_channel[k.c] += d;
         if (k.licensed) used_licence[k.p * R + r] += d;
         spent += d * paid[k.o];
-        if (f >= 1 - 1e-9) list[kept++] = i;  // else closed: re-offer the rest elsewhere
+        if (f >= 1 - 1e-9) {  // else closed: re-offer the rest elsewhere
+          list[kept++] = i;
+          z += w[i];  // the sum the next round spreads over, in the list's order
+        }
       }
       list.resize(kept);
+      x.weight_sum[sb] = z;
       x.remaining[sb] = std::max(0.0, x.remaining[sb] - spent);
       // Rounding residue is not budget: a sub-buyer that spent all but 1e-9 of its budget
       // is done (and skipped by later rounds).

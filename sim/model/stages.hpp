@@ -65,9 +65,6 @@ void on_sale(const Structure& st, const State& x, int t, std::vector<char>& out)
 //    options open to them, the prices they pay and their logit weights, into x.part() (whose
 //    on_sale says which products are on sale).
 void build_options(const Structure& st, const Params& par, State& x, double length);
-//    spread: sub-buyer sb spreads `funds` over its open options (x.open_list, not empty) by
-//    the logit weights: it wants x.scale[sb] x x.weight_per_price(sb, i) units of option i.
-void spread(State& x, int sb, double funds);
 
 // 6. Rationing (rationing.cpp): clears the market for the part of the period set up by
 //    build_options. With `plan` each product is limited by x.plan_cap instead of its stock

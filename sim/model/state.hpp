@@ -248,8 +248,10 @@ struct PartSetup {
   // options asks for f / sum(weight) x weight_per_price units of each (x.scale holds the
   // first factor).
   RaggedTable<double> weight, weight_per_price;
-  // [sub-buyer]: the options open when a clearing of the part starts, as choice-set indices.
+  // [sub-buyer]: the options open when a clearing of the part starts, as choice-set indices,
+  // and the sum of their weights (added in that order).
   std::vector<std::vector<int>> open0;
+  std::vector<double> weight_sum0;
 };
 
 struct State {
@@ -295,7 +297,10 @@ struct State {
   // where the option is open to the sub-buyer).
   RaggedTable<double> delivered;
   std::vector<double> utility;  // [choice-set option]: work row of build_options
-  std::vector<double> scale;    // [sub-buyer]: funds over the sum of open weights (spread)
+  // [sub-buyer]: the sum of the weights of the options still open (in open_list's order), and
+  // what is left of the budget over it: spreading the budget asks for scale x
+  // weight_per_price units of each open option.
+  std::vector<double> weight_sum, scale;
   std::vector<rng::Engine> buyer_engines, event_engines;
 
   // Rationing (section 6).

@@ -267,6 +267,7 @@ PartSetup::PartSetup(const Structure& st) {
   for (auto* table : {&weight, &weight_per_price})
     table->assign(SB, choices_of, 0.0);
   open0.assign(static_cast<std::size_t>(SB), {});
+  weight_sum0.assign(static_cast<std::size_t>(SB), 0.0);
   for (int sb = 0; sb < SB; ++sb)
     open0[static_cast<std::size_t>(sb)].reserve(choices_of(sb));
 }
@@ -320,6 +321,7 @@ State::State(const Structure& st) {
   delivered.assign(
       SB, [&st](int sb) { return st.options_of(sb / kSegments).size(); }, 0.0);
   z(utility, st.max_choice);
+  z(weight_sum, SB);
   z(scale, SB);
   buyer_engines.resize(static_cast<std::size_t>(B));
   event_engines.resize(st.rules.size());
