@@ -24,6 +24,11 @@ measure() {  # measure REPLICATES THREADS LABEL [extra chipsim args...]
 
 case "${BENCH:-throughput}" in
   throughput)
+    # What a run costs besides its replicates (start-up, the file's layout, the summaries'
+    # write, the end): the wall time of one replicate (docs/PERFORMANCE.md, "Fixed cost").
+    for _ in 1 2 3; do
+      measure 1 2 "one replicate (fixed cost)"
+    done
     for threads in 1 2; do
       measure 10000 "$threads" "full, uncompressed" --compression 0
       measure 10000 "$threads" "full, deflate 1" --compression 1

@@ -449,6 +449,16 @@ Handle untimed(hid_t cls) {
   return p;
 }
 
+// Transfer properties whose type-conversion buffer holds `bytes` (at least one element).
+// HDF5's default buffer is 1 MiB, allocated zeroed for every write that converts
+// variable-length strings: the label datasets' writes were half of a one-replicate run's
+// time, mostly page faults (docs/PERFORMANCE.md, "Fixed cost of a run").
+Handle conversion_buffer(std::size_t bytes) {
+  Handle p = plist_handle(H5Pcreate(H5P_DATASET_XFER), "transfer properties");
+  check(H5Pset_buffer(p, std::max<std::size_t>(bytes, 64), nullptr, nullptr), "conversion buffer");
+  return p;
+}
+
 // ---- coordinate datasets ----------------------------------------------------------------
 
 Handle string_dataset(hid_t where, const char* name, const std::vector<std::string>& values) {
@@ -461,7 +471,7 @@ Handle string_dataset(hid_t where, const char* name, const std::vector<std::stri
   std::vector<const char*> p;
   for (const auto& v : values)
     p.push_back(v.c_str());
-  if (n > 0) check(H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), name);
+  if (n > 0) check(H5Dwrite(d, type, H5S_ALL, H5S_ALL, conversion_buffer(n * 16), p.data()), name);
   return d;
 }
 
@@ -1669,7 +1679,7 @@ void Hdf5Writer::write_error_row(int point, const std::string& message, const st
         "select point");
   Handle mem = space_handle(H5Screate_simple(1, &one, nullptr), "memory space");
   const char* text = message.c_str();
-  check(H5Dwrite(point_error_, type, mem, file_space, H5P_DEFAULT, &text),
+  check(H5Dwrite(point_error_, type, mem, file_space, conversion_buffer(16), &text),
         "write point_error to '" + file + "'");
 }
 
