@@ -11,44 +11,22 @@ namespace chipsim {
 namespace {
 constexpr int kK = QuantileSketch::kBucketsPerOctave;
 const double kGamma = std::exp2(1.0 / kK);
-constexpr int kCells = 4096;  // table cells over the mantissa range [1, 2)
-
-struct Octave {
-  std::array<double, kK + 1> bound{};        // 2^(j/K), j = 0..K
-  std::array<std::uint8_t, kCells> first{};  // bucket of the cell's lower end
-  Octave() {
-    for (int j = 0; j <= kK; ++j)
-      bound[j] = std::exp2(static_cast<double>(j) / kK);
-    int j = 0;
-    for (int c = 0; c < kCells; ++c) {
-      const double lo = 1.0 + static_cast<double>(c) / kCells;
-      while (j + 1 < kK && bound[j + 1] <= lo)
-        ++j;
-      first[c] = static_cast<std::uint8_t>(j);
-    }
-  }
-};
-const Octave& octave() {
-  static const Octave table;  // immutable lookup table, built once
-  return table;
-}
 }  // namespace
 
-int QuantileSketch::index_of(double magnitude) {
-  // magnitude >= kMinMagnitude is a normal double: magnitude = m 2^e with m in [1, 2). The
-  // exponent and mantissa are read from the bits (as frexp would give them, without the
-  // call); the top 12 mantissa bits are the table cell floor((m - 1) 4096).
-  static_assert(kCells == 1 << 12);
-  const auto bits = std::bit_cast<std::uint64_t>(magnitude);
-  const int e = static_cast<int>(bits >> 52) - 1023;
-  constexpr std::uint64_t kMantissa = (std::uint64_t{1} << 52) - 1;
-  const double m = std::bit_cast<double>((bits & kMantissa) | std::bit_cast<std::uint64_t>(1.0));
-  const Octave& o = octave();
-  int j = o.first[static_cast<std::size_t>((bits >> 40) & 0xfff)];
-  while (j + 1 < kK && m >= o.bound[j + 1])
-    ++j;
-  return e * kK + j;
+namespace detail {
+SketchOctave::SketchOctave() {
+  for (int j = 0; j <= kK; ++j)
+    bound[static_cast<std::size_t>(j)] = std::exp2(static_cast<double>(j) / kK);
+  int j = 0;
+  for (int c = 0; c < kCells; ++c) {
+    const double lo = 1.0 + static_cast<double>(c) / kCells;
+    while (j + 1 < kK && bound[static_cast<std::size_t>(j + 1)] <= lo)
+      ++j;
+    first[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(j);
+  }
 }
+const SketchOctave kSketchOctave;
+}  // namespace detail
 
 double QuantileSketch::value_of(int index) {
   // Bucket [g^i, g^(i+1)): the representative 2 g^(i+1) / (g + 1) has the least relative

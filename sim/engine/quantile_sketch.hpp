@@ -9,6 +9,9 @@
 // exactly, so any split of replicates gives the same answer.
 #pragma once
 
+#include <array>
+#include <bit>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -20,12 +23,12 @@ class QuantileSketch {
   static constexpr int kBucketsPerOctave = 70;
   static constexpr double kRelativeAccuracy = 0.005;  // bound; the actual is 0.00495
 
-  // Inline: called for every cell of every replicate.
+  // Inline, with the bucket lookup: called for every cell of every replicate.
   void add(double x) {
     ++count_;
-    if (x < min_) min_ = x;  // NaN compares false: never a bound
-    if (x > max_) max_ = x;
-    const double m = x < 0 ? -x : x;
+    min_ = x < min_ ? x : min_;  // NaN compares false: never a bound
+    max_ = x > max_ ? x : max_;
+    const double m = std::fabs(x);
     if (!(m >= kMinMagnitude)) {  // zero, tiny, or NaN
       ++zeros_;
       return;
@@ -55,7 +58,7 @@ class QuantileSketch {
     [[nodiscard]] std::uint64_t total() const;
   };
   [[nodiscard]] double bucket_quantile(double q) const;
-  static int index_of(double magnitude);
+  static inline int index_of(double magnitude);
   static double value_of(int index);
 
   Store positive_, negative_;
@@ -63,5 +66,37 @@ class QuantileSketch {
   double min_ = std::numeric_limits<double>::infinity();
   double max_ = -std::numeric_limits<double>::infinity();
 };
+
+namespace detail {
+// The buckets of one binary octave: their lower bounds 2^(j/K), j = 0..K, and for each of
+// 4,096 equal cells of the mantissa range [1, 2) the bucket holding the cell's lower end.
+// Built once, before main (quantile_sketch.cpp); a namespace-scope object, so a lookup needs
+// no initialisation guard.
+struct SketchOctave {
+  static constexpr int kK = QuantileSketch::kBucketsPerOctave;
+  static constexpr int kCells = 4096;
+  SketchOctave();
+  std::array<double, kK + 1> bound{};
+  std::array<std::uint8_t, kCells> first{};
+};
+extern const SketchOctave kSketchOctave;
+}  // namespace detail
+
+inline int QuantileSketch::index_of(double magnitude) {
+  // magnitude >= kMinMagnitude is a normal double: magnitude = m 2^e with m in [1, 2). The
+  // exponent and mantissa are read from the bits (as frexp would give them, without the
+  // call); the top 12 mantissa bits are the table cell floor((m - 1) 4096).
+  using detail::SketchOctave;
+  static_assert(SketchOctave::kCells == 1 << 12);
+  const auto bits = std::bit_cast<std::uint64_t>(magnitude);
+  const int e = static_cast<int>(bits >> 52) - 1023;
+  constexpr std::uint64_t kMantissa = (std::uint64_t{1} << 52) - 1;
+  const double m = std::bit_cast<double>((bits & kMantissa) | std::bit_cast<std::uint64_t>(1.0));
+  const SketchOctave& o = detail::kSketchOctave;
+  int j = o.first[static_cast<std::size_t>((bits >> 40) & 0xfff)];
+  while (j + 1 < SketchOctave::kK && m >= o.bound[static_cast<std::size_t>(j + 1)])
+    ++j;
+  return e * SketchOctave::kK + j;
+}
 
 }  // namespace chipsim
