@@ -34,7 +34,7 @@ double QuantileSketch::value_of(int index) {
   return 2 * std::exp2(static_cast<double>(index + 1) / kK) / (kGamma + 1);
 }
 
-void QuantileSketch::Store::add(int index) {
+void QuantileSketch::Store::extend(int index) {
   if (counts.empty()) {
     offset = index;
     counts.assign(1, 0);
@@ -44,13 +44,19 @@ void QuantileSketch::Store::add(int index) {
   } else if (index >= offset + static_cast<int>(counts.size())) {
     counts.resize(static_cast<std::size_t>(index - offset + 1), 0);
   }
+}
+
+void QuantileSketch::Store::add(int index) {
+  extend(index);
   ++counts[static_cast<std::size_t>(index - offset)];
 }
 
 void QuantileSketch::Store::merge(const Store& other) {
+  if (other.counts.empty()) return;
+  extend(other.offset);
+  extend(other.offset + static_cast<int>(other.counts.size()) - 1);
   for (std::size_t i = 0; i < other.counts.size(); ++i)
-    for (std::uint32_t k = 0; k < other.counts[i]; ++k)
-      add(other.offset + static_cast<int>(i));
+    counts[static_cast<std::size_t>(other.offset - offset) + i] += other.counts[i];
 }
 
 std::uint64_t QuantileSketch::Store::total() const {

@@ -53,8 +53,9 @@ class QuantileSketch {
   struct Store {  // dense counts for bucket indices [offset, offset + counts.size())
     int offset = 0;
     std::vector<std::uint32_t> counts;
+    void extend(int index);  // makes room for a count at `index`
     void add(int index);
-    void merge(const Store& other);
+    void merge(const Store& other);  // adds the other's counts, bucket by bucket
     [[nodiscard]] std::uint64_t total() const;
   };
   [[nodiscard]] double bucket_quantile(double q) const;

@@ -68,6 +68,25 @@ TEST(QuantileSketch, MergeEqualsAddingEverythingToOne) {
     EXPECT_DOUBLE_EQ(a.quantile(q), all.quantile(q));
 }
 
+TEST(QuantileSketch, MergeOfDisjointRangesAndSignsEqualsOneSketch) {
+  // b's buckets lie below and above a's, on both signs, and some are empty in a: the merge
+  // must widen a's stores on either side and add counts bucket by bucket.
+  QuantileSketch a, b, all;
+  for (int i = 0; i < 500; ++i) {
+    const double x = 10.0 + i * 0.01, y = (i % 2 ? -1.0 : 1.0) * (i % 7 == 0 ? 1e-3 : 1e6 + i);
+    a.add(x);
+    b.add(y);
+    all.add(x);
+    all.add(y);
+  }
+  b.add(0.0);
+  all.add(0.0);
+  a.merge(b);
+  EXPECT_EQ(a.count(), 1001u);
+  for (int k = 0; k <= 100; ++k)
+    EXPECT_EQ(a.quantile(k / 100.0), all.quantile(k / 100.0)) << k;
+}
+
 TEST(QuantileSketch, EveryBucketEdgeAndItsNeighboursAcrossTheExponentRange) {
   // The bucket index is read from the double's bits; check it against the bound for values
   // on, just below and just above every edge 2^(j/70) over exponents -99..1000.
