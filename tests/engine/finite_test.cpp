@@ -30,6 +30,18 @@ TEST(CheckFinite, NamesTheVariableCoordinatesAndReplicate) {
   const Scenario s = test::baseline();
   Trajectory t = run_replicate(s, 0, 0, s.seed, RunOptions{.noise = false});
   EXPECT_NO_THROW(check_finite(s, t, 0));
+  // The largest and smallest doubles are finite; -inf and NaN are not (the last cell of price).
+  using limits = std::numeric_limits<double>;
+  for (double v : {limits::max(), -limits::max(), limits::denorm_min(), -0.0}) {
+    Trajectory u = t;
+    u.price.at(s.calendar.periods - 1, static_cast<int>(s.products.size()) - 1) = v;
+    EXPECT_NO_THROW(check_finite(s, u, 0)) << v;
+  }
+  for (double v : {-limits::infinity(), limits::quiet_NaN()}) {
+    Trajectory u = t;
+    u.price.at(s.calendar.periods - 1, static_cast<int>(s.products.size()) - 1) = v;
+    EXPECT_THROW(check_finite(s, u, 0), NonFiniteOutput) << v;
+  }
   t.price.at(0, 1) = std::numeric_limits<double>::infinity();  // period 0, second product
   try {
     check_finite(s, t, 7, 3);
