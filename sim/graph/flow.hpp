@@ -1,10 +1,10 @@
 // Max-flow / min-cut on a reusable network: a Boost.Graph adjacency list solved by
-// Edmonds-Karp (shortest augmenting paths) with work arrays kept between solves. The model
-// builds one network per run (inputs -> products -> sink), changes capacities in place every
-// period, solves it to share scarce capacity, and reads the minimum cut to name the binding
-// input (the chokepoint). Neither set_capacity() nor max_flow() allocates once the network
-// has been solved once (Boost.Graph's own max-flow algorithms allocate their work queues on
-// every call, and the model solves up to hundreds of times a replicate).
+// Dinic's algorithm (shortest augmenting paths, a blocking flow per level) with work arrays kept
+// between solves. The model builds one network per run (inputs -> products -> sink), changes
+// capacities in place every period, solves it to share scarce capacity, and reads the minimum
+// cut to name the binding input (the chokepoint). Neither set_capacity() nor max_flow()
+// allocates once the network has been solved once (Boost.Graph's own max-flow algorithms
+// allocate their work queues on every call, and the model solves hundreds of times a replicate).
 //
 // The Boost.Graph types stay in flow.cpp (every model file includes this header through the
 // state, and Boost.Graph's headers take about 2 s to compile in each).
